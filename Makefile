@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+STAMP = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run test lint chromium bench bench-quick clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the service on SQLite under ./var/ (seeds the demo into an empty database unless SPINDELVAEV_DEMO=0).
+run: $(STAMP)
+	$(BIN)/spindelvaev serve --demo
+
+## Lint, type-check and run the whole test suite (SQLite, PostgreSQL where reachable, Chromium).
+test: $(STAMP) chromium lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
+
+## Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium; it never downloads one).
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	} || { [ "$$CI" != "true" ] || exit 1; echo "chromium kunne ikke installeres; browsertests springes over"; }
+
+bench: $(STAMP)
+	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+bench-quick: $(STAMP)
+	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script (quick)"; $(BIN)/python $$script --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-output

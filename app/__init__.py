@@ -1,0 +1,1 @@
+"""Spindelvæv: cross-professional teams score, discuss and follow up on how they work together."""

@@ -1,0 +1,169 @@
+"""The `spindelvaev` command: serve, migrate, check the catalogue, create an admin, seed a demo."""
+
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.db import make_engine
+from app.migrate import upgrade_to_head
+from app.themes import CatalogueError, load_catalogue
+
+app = typer.Typer(
+    help="Spindelvæv: tværprofessionelle teams vurderer og følger op på deres samarbejde.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Databasen.", no_args_is_help=True)
+catalogue_app = typer.Typer(help="Udsagnskataloget (data/statements.yaml).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(catalogue_app, name="catalogue")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Adresse der lyttes på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port der lyttes på.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Antal processer (kræver PostgreSQL ved >1).")] = 1,
+    migrate: Annotated[
+        bool, typer.Option(help="Opdatér databasen til nyeste version før start.")
+    ] = True,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo", help="Læg demo-data i en tom database (ikke ved SPINDELVAEV_DEMO=0)."
+        ),
+    ] = False,
+) -> None:
+    """Start the web service; applies the migrations first."""
+    import uvicorn
+
+    settings = get_settings()
+    try:
+        load_catalogue(settings.catalogue_path)
+    except CatalogueError as error:
+        _fail(f"Kataloget kan ikke indlæses: {error}")
+    if migrate:
+        upgrade_to_head(settings.effective_database_url)
+    if demo and settings.demo:
+        _seed_demo(as_json=False, if_empty=True)
+    typer.echo(f"Spindelvæv kører på http://{host}:{port}/ (stop med Ctrl+C)")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to the configured database."""
+    upgrade_to_head(get_settings().effective_database_url)
+    typer.echo("Databasen er opdateret til nyeste version.")
+
+
+@catalogue_app.command("check")
+def catalogue_check(
+    path: Annotated[
+        Path | None, typer.Argument(help="YAML-fil (standard: den konfigurerede).")
+    ] = None,
+) -> None:
+    """Validate a statement catalogue and print a summary, or the problem and where it is."""
+    try:
+        catalogue = load_catalogue(path or get_settings().catalogue_path)
+    except CatalogueError as error:
+        _fail(f"Fejl i kataloget: {error}")
+    typer.echo(catalogue.summary())
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(prompt="E-mail", help="Administratorens e-mail.")],
+    name: Annotated[str, typer.Option(prompt="Navn", help="Administratorens navn.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt="Adgangskode",
+            hide_input=True,
+            confirmation_prompt=True,
+            help="Adgangskode (spørges der om, hvis den ikke gives).",
+        ),
+    ],
+) -> None:
+    """Create a municipality admin account."""
+    from app.accounts import AccountError, create_user
+
+    settings = get_settings()
+    upgrade_to_head(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url)
+    with Session(engine) as session:
+        try:
+            create_user(session=session, email=email, name=name, role="admin", password=password)
+        except AccountError as error:
+            _fail(str(error))
+    typer.echo(f"Administratoren {email} er oprettet.")
+
+
+@app.command()
+def demo(
+    as_json: Annotated[bool, typer.Option("--json", help="Udskriv som ét JSON-objekt.")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Spring stille over, hvis der allerede er data.")
+    ] = False,
+) -> None:
+    """Fill an empty database with a demo municipality and print its addresses and logins."""
+    _seed_demo(as_json=as_json, if_empty=if_empty)
+
+
+def _seed_demo(*, as_json: bool, if_empty: bool) -> None:
+    from app.demo import database_is_empty, save_logins, seed_demo
+
+    settings = get_settings()
+    catalogue = load_catalogue(settings.catalogue_path)
+    upgrade_to_head(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url)
+    with Session(engine) as session:
+        if not database_is_empty(session):
+            if if_empty:
+                logins = settings.data_dir / "demo-logins.json"
+                hint = f" Demo-logins: {logins}" if logins.exists() else ""
+                typer.echo(f"Databasen har allerede data; demo-data lægges ikke ind.{hint}")
+                return
+            _fail("Databasen er ikke tom; demo-data kan kun lægges i en tom database.")
+        info = seed_demo(session=session, catalogue=catalogue)
+    engine.dispose()
+    save_logins(info, settings.data_dir)
+    if as_json:
+        typer.echo(info.to_json())
+        return
+    base = settings.base_url
+    typer.echo(f"Demo-kommunen er oprettet. Åbn {base}/")
+    typer.echo(f"  Administrator: {info.admin.email} / {info.admin.password}")
+    typer.echo(f"  Tovholder:     {info.facilitator.email} / {info.facilitator.password}")
+    for team in info.teams:
+        typer.echo(f"  {team.name}:")
+        for round_ in team.rounds:
+            typer.echo(
+                f"    {round_.label} ({round_.status}): {base}{round_.results_url}"
+                f"  deltag: {base}{round_.join_url}"
+            )
+
+
+def main() -> None:
+    """Entry point for `python -m app.cli`."""
+    app(prog_name="spindelvaev")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Settings read from the environment (prefix ``SPINDELVAEV_``) with safe defaults."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.themes import default_catalogue_path
+
+DATA_DIR = Path("var")
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; each field is documented in the README's table."""
+
+    model_config = SettingsConfigDict(env_prefix="SPINDELVAEV_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=DATA_DIR, description="Folder for the SQLite file and the generated secret key."
+    )
+    database_url: str = Field(
+        default="",
+        description="Database URL; empty means the SQLite file spindelvaev.db in the data folder.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs cookies; if unset, generated once and kept in the data folder.",
+    )
+    min_group_size: int = Field(
+        default=3,
+        ge=2,
+        le=50,
+        description="The k of the small-group rule: fewer answers show nothing.",
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Public address used in links and QR codes."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Log level of the service."
+    )
+    catalogue_path: Path = Field(
+        default_factory=default_catalogue_path, description="The statement catalogue (YAML)."
+    )
+    demo: bool = Field(
+        default=True, description="`make run` seeds demo data into an empty database."
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database URL, or the default SQLite file under the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'spindelvaev.db'}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies get the Secure flag when the service is published over https."""
+        return self.base_url.startswith("https://")
+
+    def signing_key(self) -> str:
+        """The configured secret key, or one generated on first use and kept in the data folder."""
+        if self.secret_key is not None:
+            key = self.secret_key.get_secret_value()
+            if len(key) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"SPINDELVAEV_SECRET_KEY skal være mindst {MIN_SECRET_LENGTH} tegn lang."
+                )
+            return key
+        key_file = self.data_dir / "secret_key"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            # "x" so that two processes starting at once cannot both write a key.
+            with open(key_file, "x", encoding="utf-8") as new_file:
+                key_file.chmod(0o600)
+                new_file.write(secrets.token_urlsafe(48))
+        except FileExistsError:
+            pass
+        return key_file.read_text(encoding="utf-8").strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,203 @@
+"""The database tables. Alembic owns the schema; these classes describe it."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+# Explicit names, so migrations can refer to constraints on SQLite and PostgreSQL alike.
+SQLModel.metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ROLES = ("admin", "facilitator")
+ROUND_STATUSES = ("draft", "open", "closed")
+ACTION_STATUSES = ("ikke_startet", "i_gang", "gennemfoert", "droppet")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the columns refuse naive datetimes)."""
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Unit(SQLModel, table=True):
+    """An organisational unit of the municipality (a school district, a daycare area, …)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    """A person who logs in: a municipality admin or a team facilitator."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    password_hash: str | None = Field(default=None, max_length=255)
+    is_active: bool = Field(default=True)
+    invite_token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    invite_expires_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class Team(SQLModel, table=True):
+    """A cross-professional team that scores itself round after round."""
+
+    __table_args__ = (CheckConstraint("expected_size >= 1", name="expected_size"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    expected_size: int = Field(default=8)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TeamFacilitator(SQLModel, table=True):
+    """Which facilitators lead which teams."""
+
+    __tablename__ = "team_facilitator"
+
+    team_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("team.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+
+
+class Round(SQLModel, table=True):
+    """One scoring of a team on some themes, with its own colour and frozen statement texts."""
+
+    __tablename__ = "round"
+    __table_args__ = (CheckConstraint(_in("status", ROUND_STATUSES), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    label: str = Field(max_length=100)
+    colour: str = Field(max_length=7)
+    status: str = Field(default="draft", max_length=10)
+    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    join_code: str = Field(max_length=6, unique=True)
+    link_token: str = Field(max_length=64, unique=True)
+    catalogue_version: str = Field(max_length=50)
+    closes_at: datetime | None = None
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    results_released: bool = Field(default=False)
+    discussed_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RoundStatement(SQLModel, table=True):
+    """A statement as it was worded when the round was created; history never changes."""
+
+    __tablename__ = "round_statement"
+
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
+    )
+    statement_id: str = Field(primary_key=True, max_length=100)
+    position: int
+    theme_id: str = Field(max_length=50)
+    area_id: str = Field(max_length=50)
+    theme_title: str = Field(max_length=200)
+    area_title: str = Field(max_length=200)
+    text: str = Field(max_length=300)
+    short: str = Field(max_length=50)
+
+
+class Response(SQLModel, table=True):
+    """One phone's answers to one round; the respondent key is stored only as a hash."""
+
+    __table_args__ = (UniqueConstraint("round_id", "respondent_key_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
+    )
+    respondent_key_hash: str = Field(max_length=64)
+    public_id: str = Field(max_length=16)
+    profession: str | None = Field(default=None, max_length=50)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Score(SQLModel, table=True):
+    """A value 1-10 for one statement, or NULL for "Ved ikke", with an optional comment."""
+
+    __table_args__ = (
+        UniqueConstraint("response_id", "statement_id"),
+        CheckConstraint("value IS NULL OR (value >= 1 AND value <= 10)", name="value_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("response.id", ondelete="CASCADE"), nullable=False)
+    )
+    statement_id: str = Field(max_length=100)
+    value: int | None = None
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class Priority(SQLModel, table=True):
+    """One of the (at most three) statements a team chose to develop after a round."""
+
+    __table_args__ = (UniqueConstraint("round_id", "statement_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
+    )
+    statement_id: str = Field(max_length=100)
+    experience: str = Field(default="", max_length=4000)
+    requirements: str = Field(default="", max_length=4000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PlanAction(SQLModel, table=True):
+    """A step of the action plan: what, who, by when, and how far it has come."""
+
+    __tablename__ = "plan_action"
+    __table_args__ = (CheckConstraint(_in("status", ACTION_STATUSES), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
+    )
+    priority_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("priority.id", ondelete="SET NULL"), nullable=True),
+    )
+    what: str = Field(max_length=1000)
+    who: str = Field(default="", max_length=200)
+    due_on: date | None = None
+    status: str = Field(default="ikke_startet", max_length=20)
+    follow_up_note: str = Field(default="", max_length=4000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
