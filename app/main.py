@@ -3,15 +3,18 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 
+from app.auth import LoginRequired
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import SpindelvaevError
@@ -24,6 +27,7 @@ logger = logging.getLogger("spindelvaev")
 
 STATUS_TITLES = {
     400: "Forkert forespørgsel",
+    401: "Log ind",
     403: "Ingen adgang",
     404: "Siden findes ikke",
     405: "Metoden er ikke tilladt",
@@ -54,6 +58,11 @@ def error_response(request: Request, status_code: int, message: str) -> Response
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SpindelvaevError)
     async def domain_error(request: Request, exc: SpindelvaevError) -> Response:
+        if isinstance(exc, LoginRequired) and not _wants_json(request):
+            target = quote(
+                request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            )
+            return RedirectResponse(f"/login?next={target}", status_code=303)
         return error_response(request, exc.status_code, exc.message)
 
     @app.exception_handler(StarletteHTTPException)
@@ -104,6 +113,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.catalogue = catalogue
     app.state.engine = engine
+    # Sessions are signed cookies (no server state); re-signed on every response, so max_age is an
+    # idle timeout.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.signing_key(),
+        session_cookie="spindelvaev_session",
+        max_age=settings.session_idle_minutes * 60,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 
+from app.csrf import csrf_input
+
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 MONTHS_SHORT = (
     "jan.",
@@ -74,6 +76,7 @@ def decimal(value: float | None, digits: int = 1) -> str:
 
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["csrf_input"] = csrf_input
 templates.env.filters.update(
     danish_date=danish_date, danish_datetime=danish_datetime, decimal=decimal
 )

@@ -1,0 +1,43 @@
+"""CSRF protection for every state-changing form: a per-session token, checked on POST."""
+
+import hmac
+import secrets
+
+from fastapi import Request
+from markupsafe import Markup
+
+from app.errors import Forbidden
+
+FIELD_NAME = "csrf_token"
+SESSION_KEY = "csrf"
+
+
+def csrf_token(request: Request) -> str:
+    """This visitor's token, created on first use and kept in the signed session cookie."""
+    token = request.session.get(SESSION_KEY)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session[SESSION_KEY] = token
+    return token
+
+
+def csrf_input(request: Request) -> Markup:
+    """The hidden form field carrying the token (templates: `{{ csrf_input(request) }}`)."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        FIELD_NAME, csrf_token(request)
+    )
+
+
+async def require_csrf(request: Request) -> None:
+    """Refuse a POST whose form does not carry this session's token; nothing is changed."""
+    expected = request.session.get(SESSION_KEY)
+    form = await request.form()
+    submitted = form.get(FIELD_NAME)
+    if (
+        not isinstance(expected, str)
+        or not isinstance(submitted, str)
+        or not hmac.compare_digest(expected, submitted)
+    ):
+        raise Forbidden(
+            "Formularen er udløbet eller kom ikke fra Spindelvæv. Genindlæs siden og prøv igen."
+        )
