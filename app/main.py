@@ -18,7 +18,7 @@ from app.auth import LoginRequired
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import SpindelvaevError
-from app.routes import health, pages
+from app.routes import accounts, admin, health, pages, respond, results, rounds, teams
 from app.security_headers import SecurityHeadersMiddleware
 from app.templating import templates
 from app.themes import load_catalogue
@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
-    app.include_router(health.router)
-    app.include_router(pages.router)
+    for module in (health, pages, accounts, admin, teams, rounds, respond, results):
+        app.include_router(module.router)
     _install_error_handlers(app)
     return app

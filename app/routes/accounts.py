@@ -1,0 +1,5 @@
+"""Routes: accounts (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

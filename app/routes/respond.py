@@ -1,0 +1,5 @@
+"""Routes: respond (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes: rounds (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

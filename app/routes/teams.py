@@ -1,0 +1,5 @@
+"""Routes: teams (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
