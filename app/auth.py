@@ -1,5 +1,6 @@
 """Who is logged in, and what they may see: admins everything, facilitators their own teams."""
 
+import time
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +11,8 @@ from app.errors import Forbidden, NotFound, SpindelvaevError
 from app.models import Round, Team, TeamFacilitator, User
 
 SESSION_USER_KEY = "uid"
+SESSION_SEEN_KEY = "seen"
+SEEN_RESOLUTION_SECONDS = 60
 
 
 class LoginRequired(SpindelvaevError):
@@ -24,9 +27,18 @@ def get_optional_user(request: Request, session: SessionDep) -> User | None:
     user_id = request.session.get(SESSION_USER_KEY)
     if not isinstance(user_id, int):
         return None
+    now = int(time.time())
+    seen = request.session.get(SESSION_SEEN_KEY)
+    idle_limit = request.app.state.settings.session_idle_minutes * 60
+    if not isinstance(seen, int) or now - seen > idle_limit:
+        request.session.clear()
+        return None
+    if now - seen > SEEN_RESOLUTION_SECONDS:
+        request.session[SESSION_SEEN_KEY] = now  # re-signs the cookie: the idle clock restarts
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         return None
+    request.state.user = user  # for the page header
     return user
 
 

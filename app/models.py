@@ -201,3 +201,15 @@ class PlanAction(SQLModel, table=True):
     follow_up_note: str = Field(default="", max_length=4000)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A login attempt, kept for a day so that limits hold across app processes."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    succeeded: bool
+    attempted_at: datetime = Field(default_factory=utcnow, index=True)

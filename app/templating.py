@@ -4,6 +4,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from fastapi import Request
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from app.csrf import csrf_input
@@ -80,3 +82,10 @@ templates.env.globals["csrf_input"] = csrf_input
 templates.env.filters.update(
     danish_date=danish_date, danish_datetime=danish_datetime, decimal=decimal
 )
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: object) -> Response:
+    """Render a template with the given context."""
+    return templates.TemplateResponse(
+        request=request, name=template, context=context, status_code=status_code
+    )

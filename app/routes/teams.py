@@ -1,5 +1,69 @@
-"""Routes: teams (being built)."""
+"""Team pages: the facilitator's list of teams and each team's page."""
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
+
+from app.auth import CurrentUserDep, team_for_user, teams_for_user
+from app.csrf import require_csrf
+from app.db import SessionDep
+from app.errors import InvalidInput
+from app.models import Unit, User
+from app.teams import facilitators_of, rounds_of, update_team
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/teams", response_class=HTMLResponse)
+def team_list(request: Request, session: SessionDep, user: CurrentUserDep) -> Response:
+    """The teams this user leads (admins: every team)."""
+    teams = teams_for_user(session=session, user=user)
+    units = {unit.id: unit.name for unit in session.exec(select(Unit)).all()}
+    return render(request, "teams.html", teams=teams, units=units)
+
+
+def _team_page(
+    request: Request, session: SessionDep, user: User, team_id: int, error: str | None = None
+) -> Response:
+    team = team_for_user(session=session, user=user, team_id=team_id)
+    context = {
+        "team": team,
+        "unit": session.get(Unit, team.unit_id),
+        "facilitators": facilitators_of(session=session, team_id=team_id),
+        "all_facilitators": session.exec(
+            select(User).where(User.role == "facilitator").order_by(User.name)  # type: ignore[arg-type]
+        ).all(),
+        "rounds": rounds_of(session=session, team_id=team_id),
+        "error": error,
+    }
+    return render(request, "team.html", 422 if error else 200, **context)
+
+
+@router.get("/teams/{team_id}", response_class=HTMLResponse)
+def team_page(
+    request: Request, session: SessionDep, user: CurrentUserDep, team_id: int
+) -> Response:
+    """The team's rounds, facilitators and settings."""
+    return _team_page(request, session, user, team_id)
+
+
+@router.post("/teams/{team_id}", dependencies=[Depends(require_csrf)])
+def edit_team(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUserDep,
+    team_id: int,
+    name: Annotated[str, Form()],
+    expected_size: Annotated[str, Form()],
+) -> Response:
+    """Rename the team or change its expected number of members."""
+    team = team_for_user(session=session, user=user, team_id=team_id)
+    try:
+        update_team(session=session, team=team, name=name, expected_size=expected_size)
+    except InvalidInput as error:
+        session.rollback()
+        return _team_page(request, session, user, team_id, error.message)
+    return RedirectResponse(f"/teams/{team_id}?gemt=1", status_code=303)

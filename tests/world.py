@@ -1,0 +1,91 @@
+"""A small municipality for access tests: two teams, their facilitators, an admin, a round each."""
+
+import base64
+import json
+import time
+from dataclasses import dataclass
+
+from fastapi.testclient import TestClient
+from itsdangerous import TimestampSigner
+from sqlmodel import Session
+
+from app.accounts import renew_invitation
+from app.auth import SESSION_SEEN_KEY, SESSION_USER_KEY
+from app.csrf import SESSION_KEY
+from app.models import Round, Team, TeamFacilitator, Unit, User
+from app.responses import Answer, save_response
+from app.rounds import create_round
+from app.themes import Catalogue
+
+CSRF = "test-csrf-token"
+
+
+@dataclass
+class World:
+    admin: User
+    facilitator_a: User
+    facilitator_b: User
+    deactivated: User
+    invited: User
+    invitation_token: str
+    team_a: Team
+    team_b: Team
+    round_a: Round
+    respondent_key: str
+
+
+def build_world(session: Session, catalogue: Catalogue) -> World:
+    """Admin, facilitators of team A and B, a deactivated facilitator of A, an open round of A."""
+    unit = Unit(name="Skoleområde Test")
+    session.add(unit)
+    session.flush()
+    team_a = Team(name="Team A", unit_id=unit.id, expected_size=5)
+    team_b = Team(name="Team B", unit_id=unit.id, expected_size=5)
+    users = [
+        User(email="admin@test.dk", name="Admin", role="admin"),
+        User(email="a@test.dk", name="Facilitator A", role="facilitator"),
+        User(email="b@test.dk", name="Facilitator B", role="facilitator"),
+        User(email="gone@test.dk", name="Gone", role="facilitator", is_active=False),
+        User(email="new@test.dk", name="New", role="facilitator"),
+    ]
+    session.add_all([team_a, team_b, *users])
+    session.flush()
+    admin, fac_a, fac_b, gone, invited = users
+    for team, user in ((team_a, fac_a), (team_b, fac_b), (team_a, gone)):
+        session.add(TeamFacilitator(team_id=team.id, user_id=user.id))
+    round_a = create_round(
+        session=session,
+        catalogue=catalogue,
+        team_id=team_a.id,
+        label="Runde A",
+        theme_ids=[catalogue.themes[0].id],
+        status="open",
+    )
+    session.commit()
+    statement = catalogue.themes[0].statements[0].id
+    key = "respondent-key-of-world"
+    save_response(
+        session=session,
+        round_id=round_a.id,
+        respondent_key=key,
+        profession=None,
+        answers={statement: Answer(value=5)},
+    )
+    token = renew_invitation(session=session, user=invited)
+    for item in (admin, fac_a, fac_b, gone, invited, team_a, team_b, round_a):
+        session.refresh(item)
+    return World(admin, fac_a, fac_b, gone, invited, token, team_a, team_b, round_a, key)
+
+
+def session_cookie(secret: str, user: User | None, idle_seconds: int = 0) -> str:
+    """A signed session cookie as SessionMiddleware writes it (logged in as the user, or not)."""
+    data: dict[str, object] = {SESSION_KEY: CSRF}
+    if user is not None:
+        data |= {SESSION_USER_KEY: user.id, SESSION_SEEN_KEY: int(time.time()) - idle_seconds}
+    payload = base64.b64encode(json.dumps(data).encode())
+    return TimestampSigner(secret).sign(payload).decode()
+
+
+def act_as(client: TestClient, secret: str, user: User | None, idle_seconds: int = 0) -> None:
+    """Make the client's requests come from the user (None: an anonymous visitor)."""
+    client.cookies.set("spindelvaev_session", session_cookie(secret, user, idle_seconds))
