@@ -4,7 +4,7 @@ import json
 import random
 import secrets
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, func, select
@@ -13,6 +13,7 @@ from app.models import PlanAction, Priority, Round, Team, TeamFacilitator, Unit,
 from app.passwords import hash_password
 from app.responses import Answer, new_respondent_key, save_response
 from app.rounds import create_round
+from app.templating import month_label
 from app.themes import Catalogue
 
 ADMIN_EMAIL = "admin@demo-kommune.example"
@@ -22,37 +23,23 @@ TEAMS = (
     (
         "Skoleområde Nord",
         "Team Nordskolen 0.-3. klasse",
-        12,
+        15,
         ("laerer", "laerer", "paedagog", "paedagog", "ppr", "socialraadgiver", "leder"),
     ),
     (
         "Skoleområde Nord",
         "Team Nordskolen udskoling",
-        10,
+        12,
         ("laerer", "laerer", "laerer", "ppr", "socialraadgiver", "leder"),
     ),
     (
         "Dagtilbud Syd",
         "Børnehusene Syd",
-        14,
+        15,
         ("paedagog", "paedagog", "paedagog", "sundhedsplejerske", "ppr", "leder"),
     ),
 )
 ROUND_DATES = ((2026, 2, 10), (2026, 5, 12), (2026, 9, 15))
-MONTHS = (
-    "Januar",
-    "Februar",
-    "Marts",
-    "April",
-    "Maj",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "December",
-)
 COMMENTS = (
     "Vi taler om det, men det bliver sjældent til noget konkret.",
     "Det afhænger meget af, hvem der deltager i mødet.",
@@ -201,14 +188,14 @@ def seed_demo(*, session: Session, catalogue: Catalogue, seed: int = 2026) -> De
                 session=session,
                 catalogue=catalogue,
                 team_id=team.id,
-                label=f"{MONTHS[month - 1]} {year}",
+                label=month_label(date(year, month, day)),
                 theme_ids=theme_ids,
             )
             opened = datetime(year, month, day, 9, 0, tzinfo=UTC)
             round_.status, round_.opened_at = "closed", opened
             round_.closed_at = opened + timedelta(days=7)
             round_.created_at = opened - timedelta(days=1)
-            _fill_round(session, rng, round_, levels, professions, rng.randint(8, 15))
+            _fill_round(session, rng, round_, levels, professions, rng.randint(8, expected))
             for statement_id in _plan(session, rng, round_, statement_ids):
                 levels[statement_id] += rng.uniform(0.8, 2.0)
             for sid in levels:
@@ -218,7 +205,7 @@ def seed_demo(*, session: Session, catalogue: Catalogue, seed: int = 2026) -> De
             session=session,
             catalogue=catalogue,
             team_id=team.id,
-            label="November 2026",
+            label=month_label(datetime.now(UTC).date()),
             theme_ids=theme_ids,
             status="open",
         )
