@@ -18,13 +18,15 @@ from app.auth import LoginRequired
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import SpindelvaevError
+from app.middleware import ContentLengthLimitMiddleware, SecurityHeadersMiddleware
 from app.routes import accounts, admin, health, pages, respond, results, rounds, teams
-from app.security_headers import SecurityHeadersMiddleware
 from app.templating import templates
 from app.themes import load_catalogue
 
 logger = logging.getLogger("spindelvaev")
 
+# The largest honest request is a full scoring form with long comments on every statement.
+MAX_BODY_BYTES = 512 * 1024
 STATUS_TITLES = {
     400: "Forkert forespørgsel",
     401: "Log ind",
@@ -109,6 +111,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # Backstop for bodies sent without a Content-Length (answered in English by Starlette).
+        max_body_size=8 * MAX_BODY_BYTES,
     )
     app.state.settings = settings
     app.state.catalogue = catalogue
@@ -124,6 +128,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         https_only=settings.secure_cookies,
     )
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(ContentLengthLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     for module in (health, pages, accounts, admin, teams, rounds, respond, results):

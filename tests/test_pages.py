@@ -86,3 +86,13 @@ def test_pages_reference_no_other_host(client: TestClient) -> None:
         for tag in page.find_all(["script", "link", "img", "iframe"]):
             address = tag.get("src") or tag.get("href") or ""
             assert not address.startswith(("http:", "https:", "//")), (path, address)
+
+
+def test_a_huge_body_is_refused_with_413_and_a_danish_page(client: TestClient) -> None:
+    response = client.post(
+        "/login",
+        content=b"x" * (1024 * 1024),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+    assert "For meget data" in text_of(response.text)
