@@ -1,7 +1,9 @@
 """The `spindelvaev` command: serve, migrate, check the catalogue, create an admin, seed a demo."""
 
+import sys
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Literal, NoReturn
 
 import typer
 from sqlmodel import Session
@@ -158,6 +160,97 @@ def _seed_demo(*, as_json: bool, if_empty: bool) -> None:
                 f"    {round_.label} ({round_.status}): {base}{round_.results_url}"
                 f"  deltag: {base}{round_.join_url}"
             )
+
+
+@app.command("export")
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Filen, eksporten skrives til.")],
+    file_format: Annotated[str, typer.Option("--format", help="csv eller xlsx.")] = "csv",
+    unit: Annotated[
+        int | None, typer.Option("--unit", help="Kun teams i denne enhed (id).")
+    ] = None,
+    team: Annotated[int | None, typer.Option("--team", help="Kun dette team (id).")] = None,
+    theme: Annotated[str | None, typer.Option("--theme", help="Kun dette tema (id).")] = None,
+    opened_from: Annotated[
+        datetime | None,
+        typer.Option("--fra", formats=["%Y-%m-%d"], help="Runder åbnet denne dag eller senere."),
+    ] = None,
+    opened_to: Annotated[
+        datetime | None,
+        typer.Option("--til", formats=["%Y-%m-%d"], help="Runder åbnet denne dag eller før."),
+    ] = None,
+    separator: Annotated[
+        str, typer.Option(help='";" (dansk Excel, decimalkomma) eller "," (decimalpunktum).')
+    ] = ";",
+    codebook: Annotated[
+        Path | None, typer.Option("--kodebog", help="Skriv også kodebogen (Markdown) hertil.")
+    ] = None,
+) -> None:
+    """Export every score (one row each) as CSV or XLSX; rounds below k are left out."""
+    from app.errors import SpindelvaevError
+    from app.export import (
+        DANISH,
+        INTERNATIONAL,
+        ExportFilter,
+        check_filter,
+        codebook_markdown,
+        count_rows,
+        export_rows,
+        plan_export,
+        write_export,
+    )
+
+    if file_format not in ("csv", "xlsx"):
+        _fail("--format skal være csv eller xlsx.")
+    if separator not in (";", ","):
+        _fail('--separator skal være ";" eller ",".')
+    settings = get_settings()
+    catalogue = load_catalogue(settings.catalogue_path)
+    filters = ExportFilter(
+        unit_id=unit,
+        team_id=team,
+        theme_id=theme,
+        opened_from=opened_from.date() if opened_from else None,
+        opened_to=opened_to.date() if opened_to else None,
+    )
+    engine = make_engine(settings.effective_database_url)
+    with Session(engine) as session:
+        try:
+            check_filter(
+                session=session, filters=filters, theme_ids=[t.id for t in catalogue.themes]
+            )
+        except SpindelvaevError as error:
+            _fail(error.message)
+        plan = plan_export(session=session, filters=filters, k=settings.min_group_size)
+        total = count_rows(session=session, plan=plan) if sys.stderr.isatty() else 0
+    labels = {profession.id: profession.label for profession in catalogue.professions}
+    rows = export_rows(engine=engine, plan=plan, profession_labels=labels)
+    kind: Literal["csv", "xlsx"] = "xlsx" if file_format == "xlsx" else "csv"
+    csv_format = DANISH if separator == ";" else INTERNATIONAL
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True)) as progress:
+            task = progress.add_task("Eksporterer", total=total)
+            written = write_export(
+                rows=rows,
+                plan=plan,
+                path=output,
+                kind=kind,
+                csv_format=csv_format,
+                progress=lambda done: progress.advance(task, done),
+            )
+    else:
+        written = write_export(rows=rows, plan=plan, path=output, kind=kind, csv_format=csv_format)
+    engine.dispose()
+    if codebook is not None:
+        codebook.write_text(codebook_markdown(plan), encoding="utf-8")
+    typer.echo(f"Skrev {written:,} rækker til {output}.".replace(",", "."))
+    typer.echo(
+        f"{plan.left_out} {'runde' if plan.left_out == 1 else 'runder'} udeladt, fordi "
+        f"{'den' if plan.left_out == 1 else 'de'} har færre end {plan.k} svar."
+    )
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """CSRF protection for every state-changing form: a per-session token, checked on POST."""
 
+import hashlib
 import hmac
 import secrets
 
@@ -41,3 +42,21 @@ async def require_csrf(request: Request) -> None:
         raise Forbidden(
             "Formularen er udløbet eller kom ikke fra Spindelvæv. Genindlæs siden og prøv igen."
         )
+
+
+def respondent_token(secret: str, round_id: int, respondent_key: str) -> str:
+    """The scoring form's token: bound to the phone's own key cookie, so it never expires.
+
+    A page elsewhere can neither read that HttpOnly cookie nor compute this from it.
+    """
+    message = f"respondent:{round_id}:{respondent_key}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def respondent_token_ok(
+    secret: str, round_id: int, respondent_key: str | None, sent: object
+) -> bool:
+    """Whether a submitted scoring form carries the token of this phone's key."""
+    if respondent_key is None or not isinstance(sent, str):
+        return False
+    return hmac.compare_digest(respondent_token(secret, round_id, respondent_key), sent)

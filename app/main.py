@@ -19,7 +19,19 @@ from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import SpindelvaevError
 from app.middleware import ContentLengthLimitMiddleware, SecurityHeadersMiddleware
-from app.routes import accounts, admin, health, pages, respond, results, rounds, teams
+from app.routes import (
+    accounts,
+    admin,
+    api,
+    export,
+    health,
+    meeting,
+    pages,
+    respond,
+    results,
+    rounds,
+    teams,
+)
 from app.templating import templates
 from app.themes import load_catalogue
 
@@ -108,7 +120,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Spindelvæv",
         description="Tværprofessionelle teams vurderer og følger op på deres samarbejde.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        # Swagger UI and ReDoc load their files from a CDN and run inline scripts: neither fits
+        # "no third parties" nor the CSP. The schema itself is served.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
         # Backstop for bodies sent without a Content-Length (answered in English by Starlette).
@@ -117,11 +131,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.catalogue = catalogue
     app.state.engine = engine
+    app.state.secret_key = settings.signing_key()
     # Sessions are signed cookies (no server state); re-signed on every response, so max_age is an
     # idle timeout.
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.signing_key(),
+        secret_key=app.state.secret_key,
         session_cookie="spindelvaev_session",
         max_age=settings.session_idle_minutes * 60,
         same_site="lax",
@@ -131,7 +146,20 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(ContentLengthLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
-    for module in (health, pages, accounts, admin, teams, rounds, respond, results):
+    routers = (
+        health,
+        pages,
+        accounts,
+        admin,
+        teams,
+        rounds,
+        respond,
+        results,
+        meeting,
+        export,
+        api,
+    )
+    for module in routers:
         app.include_router(module.router)
     _install_error_handlers(app)
     return app

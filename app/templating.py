@@ -9,6 +9,8 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from app.csrf import csrf_input
+from app.models import Round
+from app.scoring import effective_status
 
 LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 MONTHS_SHORT = (
@@ -78,7 +80,16 @@ def decimal(value: float | None, digits: int = 1) -> str:
 
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+ROUND_STATUS_LABELS = {"draft": "Kladde", "open": "Åben", "closed": "Lukket"}
+
+
+def round_status_label(round_: Round) -> str:
+    """The round's status in Danish, counting a passed closing time as closed."""
+    return ROUND_STATUS_LABELS[effective_status(round_)]
+
+
 templates.env.globals["csrf_input"] = csrf_input
+templates.env.globals["round_status_label"] = round_status_label
 templates.env.filters.update(
     danish_date=danish_date, danish_datetime=danish_datetime, decimal=decimal
 )

@@ -1,5 +1,332 @@
-"""Routes: respond (being built)."""
+"""The respondent's side: join with a code or link, score on the phone, come back and change."""
 
-from fastapi import APIRouter
+import re
+from typing import Annotated
+from urllib.parse import quote
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlmodel import Session, col, func, select
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+
+from app.config import Settings
+from app.csrf import FIELD_NAME as CSRF_FIELD
+from app.csrf import respondent_token, respondent_token_ok
+from app.deps import CatalogueDep, SessionDep, SettingsDep
+from app.errors import Conflict, InvalidInput, NotFound, SpindelvaevError
+from app.models import Round, RoundStatement, Score, Team
+from app.responses import find_response, new_respondent_key, save_response
+from app.rounds import normalise_join_code, round_statements
+from app.scoring import (
+    DONT_KNOW,
+    GENERAL,
+    MAX_COMMENT_LENGTH,
+    MAX_FORM_BYTES,
+    MAX_FORM_FIELDS,
+    Submission,
+    effective_status,
+    group_statements,
+    parse_submission,
+)
+from app.templating import render
+from app.themes import Catalogue
+
+router = APIRouter(include_in_schema=False)
+
+KEY_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
+_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+CLOSED_MESSAGES = {
+    "draft": "Runden er ikke åbnet endnu. Prøv igen, når mødelederen har åbnet den.",
+    "closed": "Runden er lukket, så der kan ikke længere svares. Tak til alle, der svarede.",
+}
+STALE_FORM = (
+    "Siden kunne ikke bekræftes (måske var cookies slået fra). Tjek dine svar, og send igen."
+)
+NOT_STORED_MESSAGES = {
+    "draft": "Runden er ikke åbnet endnu, så dine svar kunne ikke gemmes.",
+    "closed": "Runden er lukket, så dine svar kunne ikke gemmes.",
+}
+
+
+class PayloadTooLarge(SpindelvaevError):
+    """The body is bigger, or has more fields, than any real scoring form."""
+
+    status_code = 413
+    title = "For meget data"
+
+
+async def scoring_form(request: Request) -> FormData:
+    """The submitted form, refused before it is parsed when it is too big or has too many fields."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit():
+        raise InvalidInput("Formularen kunne ikke læses. Genindlæs siden og prøv igen.")
+    if int(length) > MAX_FORM_BYTES:
+        raise PayloadTooLarge("Formularen fylder mere, end en besvarelse kan. Intet er gemt.")
+    try:
+        return await request.form(
+            max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_BYTES
+        )
+    except HTTPException as exc:
+        raise PayloadTooLarge("Formularen har flere felter, end en besvarelse kan.") from exc
+
+
+ScoringFormDep = Annotated[FormData, Depends(scoring_form)]
+
+
+def key_cookie_name(round_id: int) -> str:
+    """The cookie holding this phone's respondent key for one round (never shared by rounds)."""
+    return f"sv_r{round_id}"
+
+
+def _respondent_key(request: Request, round_: Round) -> str | None:
+    assert round_.id is not None
+    key = request.cookies.get(key_cookie_name(round_.id), "")
+    return key if _KEY_PATTERN.fullmatch(key) else None
+
+
+def _remember_key(response: Response, round_: Round, key: str, settings: Settings) -> None:
+    assert round_.id is not None
+    response.set_cookie(
+        key_cookie_name(round_.id),
+        key,
+        max_age=KEY_COOKIE_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+
+
+def _code_page(request: Request, *, code: str = "", message: str = "", status: int) -> Response:
+    return render(request, "respond_code.html", status, code=code[:20], message=message)
+
+
+def _previous_answers(*, session: Session, round_: Round, key: str | None) -> Submission | None:
+    """What this phone answered last time, in the shape of a submitted form."""
+    assert round_.id is not None
+    if key is None:
+        return None
+    response = find_response(session=session, round_id=round_.id, respondent_key=key)
+    if response is None:
+        return None
+    scores = session.exec(
+        select(Score.statement_id, Score.value, Score.comment).where(
+            Score.response_id == response.id
+        )
+    ).all()
+    return Submission(
+        values={sid: DONT_KNOW if value is None else str(value) for sid, value, _ in scores},
+        comments={sid: comment for sid, _, comment in scores if comment},
+        entered_profession=response.profession or "",
+    )
+
+
+def _scoring_page(
+    request: Request,
+    *,
+    session: Session,
+    catalogue: Catalogue,
+    round_: Round,
+    submission: Submission,
+    key: str,
+    returning: bool = False,
+    status: int = 200,
+) -> Response:
+    assert round_.id is not None
+    statements = round_statements(session=session, round_id=round_.id)
+    token = respondent_token(request.app.state.secret_key, round_.id, key)
+    return render(
+        request,
+        "respond_score.html",
+        status,
+        round=round_,
+        team=session.get(Team, round_.team_id),
+        themes=group_statements(statements),
+        statement_count=len(statements),
+        texts={statement.statement_id: statement.text for statement in statements},
+        scale=catalogue.scale,
+        professions=catalogue.professions,
+        form=submission,
+        returning=returning,
+        form_token=token,
+        max_comment=MAX_COMMENT_LENGTH,
+        min_group_size=request.app.state.settings.min_group_size,
+    )
+
+
+def _show_round(
+    request: Request, session: Session, catalogue: Catalogue, settings: Settings, round_: Round
+) -> Response:
+    """The scoring page of an open round (with this phone's earlier answers), else why not."""
+    status = effective_status(round_)
+    if status != "open":
+        message = CLOSED_MESSAGES[status]
+        return render(request, "respond_closed.html", 409, round=round_, message=message)
+    known_key = _respondent_key(request, round_)
+    previous = _previous_answers(session=session, round_=round_, key=known_key)
+    key = known_key or new_respondent_key()
+    response = _scoring_page(
+        request,
+        session=session,
+        catalogue=catalogue,
+        round_=round_,
+        submission=previous or Submission(),
+        key=key,
+        returning=previous is not None,
+    )
+    # Set before the first submit, so a double tap sends the same key twice.
+    _remember_key(response, round_, key, settings)
+    return response
+
+
+@router.get("/r", response_class=HTMLResponse)
+def join_with_code(request: Request, kode: str = "") -> Response:
+    """The start page's code form lands here and goes on to the round's page."""
+    code = normalise_join_code(kode)
+    if not code:
+        return _code_page(request, message="Skriv den kode, du har fået.", status=422)
+    return RedirectResponse(f"/r/{quote(code, safe='')}", status_code=303)
+
+
+@router.get("/r/{code}", response_class=HTMLResponse)
+def scoring_page(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+) -> Response:
+    """The scoring page of the open round with this join code."""
+    canonical = normalise_join_code(code)
+    if canonical != code and canonical:
+        return RedirectResponse(f"/r/{quote(canonical, safe='')}", status_code=303)
+    round_ = session.exec(select(Round).where(Round.join_code == canonical)).first()
+    if round_ is None:
+        message = f"Der er ingen runde med koden „{code[:20]}“. Tjek koden og prøv igen."
+        return _code_page(request, code=code, message=message, status=404)
+    return _show_round(request, session, catalogue, settings, round_)
+
+
+@router.get("/s/{link_token}", response_class=HTMLResponse)
+def scoring_page_by_link(
+    request: Request,
+    link_token: str,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+) -> Response:
+    """The same scoring page, reached through the round's long secret link."""
+    round_ = session.exec(select(Round).where(Round.link_token == link_token)).first()
+    if round_ is None:
+        message = "Linket virker ikke. Skriv i stedet koden, du har fået."
+        return _code_page(request, message=message, status=404)
+    return _show_round(request, session, catalogue, settings, round_)
+
+
+def _round_taking_answers(*, session: Session, code: str) -> Round:
+    """The open round with this code, share-locked until the answers are stored (PostgreSQL)."""
+    query = select(Round).where(Round.join_code == code).with_for_update(read=True)
+    round_ = session.exec(query).first()
+    if round_ is None:
+        raise NotFound(f"Der er ingen runde med koden „{code[:20]}“.")
+    status = effective_status(round_)
+    if status != "open":
+        raise Conflict(NOT_STORED_MESSAGES[status])
+    return round_
+
+
+@router.post(
+    "/r/{code}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(scoring_form)],
+)
+def submit_answers(
+    request: Request,
+    code: str,
+    form: ScoringFormDep,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+) -> Response:
+    """Store this phone's answers (replacing earlier ones), or show the form again with why not."""
+    round_ = _round_taking_answers(session=session, code=normalise_join_code(code))
+    in_round = session.exec(
+        select(RoundStatement.statement_id).where(col(RoundStatement.round_id) == round_.id)
+    ).all()
+    submission = parse_submission(
+        fields=form.multi_items(),
+        round_statement_ids=set(in_round),
+        catalogue_statement_ids={statement.id for statement in catalogue.all_statements()},
+        profession_ids={profession.id for profession in catalogue.professions},
+        ignore={CSRF_FIELD},
+    )
+    assert round_.id is not None
+    key = _respondent_key(request, round_)
+    secret = request.app.state.secret_key
+    trusted = respondent_token_ok(secret, round_.id, key, form.get(CSRF_FIELD))
+    if not trusted:
+        # Cookie gone or form from elsewhere: show the answers again with a fresh token.
+        submission.fail(GENERAL, STALE_FORM)
+    if submission.errors:
+        key = key or new_respondent_key()
+        status = 422 if trusted else 403
+        response = _rejected(request, session, catalogue, round_, submission, key, status)
+        _remember_key(response, round_, key, settings)
+        return response
+    assert key is not None
+    save_response(
+        session=session,
+        round_id=round_.id,
+        respondent_key=key,
+        profession=submission.profession,
+        answers=submission.answers,
+    )
+    response = RedirectResponse(f"/r/{round_.join_code}/tak", status_code=303)
+    _remember_key(response, round_, key, settings)
+    return response
+
+
+def _rejected(
+    request: Request,
+    session: Session,
+    catalogue: Catalogue,
+    round_: Round,
+    submission: Submission,
+    key: str,
+    status: int,
+) -> Response:
+    """422: JSON for API clients; otherwise the form again, as entered, with the problems marked."""
+    detail = "Dine svar er ikke gemt. Ret det markerede, og send igen."
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"detail": detail, "errors": submission.errors}, status_code=status)
+    return _scoring_page(
+        request,
+        session=session,
+        catalogue=catalogue,
+        round_=round_,
+        submission=submission,
+        key=key,
+        status=status,
+    )
+
+
+@router.get("/r/{code}/tak", response_class=HTMLResponse)
+def thanks(request: Request, code: str, session: SessionDep) -> Response:
+    """Thanks, how many statements this phone answered, and the way back to change them."""
+    code = normalise_join_code(code)
+    round_ = session.exec(select(Round).where(Round.join_code == code)).first()
+    if round_ is None:
+        return _code_page(request, code=code, message="Runden findes ikke.", status=404)
+    key = _respondent_key(request, round_)
+    previous = _previous_answers(session=session, round_=round_, key=key)
+    return render(
+        request,
+        "respond_thanks.html",
+        round=round_,
+        answered=len(previous.values) if previous else 0,
+        total=session.exec(
+            select(func.count()).where(col(RoundStatement.round_id) == round_.id)
+        ).one(),
+        is_open=effective_status(round_) == "open",
+    )

@@ -1,5 +1,198 @@
-"""Routes: results (being built)."""
+"""Results: radar and table per theme, the respondents' view, the JSON API and round comparison."""
 
-from fastapi import APIRouter
+from pathlib import Path
+from typing import Annotated, Any
+
+import plotly
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, or_, select
+
+from app.auth import CurrentUserDep, round_for_user, team_for_user
+from app.charts import radar_figure
+from app.csrf import require_csrf
+from app.deps import CatalogueDep, SessionDep, SettingsDep
+from app.errors import NotFound
+from app.models import Round, Team, User
+from app.responses import find_response
+from app.results import (
+    RoundReport,
+    RoundResultsPublic,
+    comparison,
+    public_results,
+    round_report,
+    team_rounds,
+)
+from app.rounds import normalise_join_code
+from app.routes.respond import key_cookie_name
+from app.stats import TOO_FEW
+from app.templating import render
+from app.themes import Catalogue
 
 router = APIRouter()
+
+PLOTLY_FILE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# Outside /static: the StaticFiles mount answers (404) for /static/… before any router is asked.
+# The version in the query string lets browsers keep the file for a year and still see upgrades.
+PLOTLY_URL = f"/vendor/plotly.min.js?v={plotly.__version__}"
+PLOTLY_ETAG = f'"plotly-{plotly.__version__}"'
+YEAR = 365 * 24 * 3600
+
+
+@router.get("/vendor/plotly.min.js", include_in_schema=False)
+def plotly_js(request: Request) -> Response:
+    """plotly.js from the installed plotly package, cached for a year (never from a CDN)."""
+    headers = {"Cache-Control": f"public, max-age={YEAR}, immutable", "ETag": PLOTLY_ETAG}
+    if request.headers.get("if-none-match") == PLOTLY_ETAG:
+        return Response(status_code=304, headers=headers)
+    return FileResponse(PLOTLY_FILE, media_type="text/javascript", headers=headers)
+
+
+def _render(request: Request, name: str, context: dict[str, Any]) -> Response:
+    return render(request, name, plotly_url=PLOTLY_URL, too_few=TOO_FEW, **context)
+
+
+def _labels(catalogue: Catalogue) -> dict[str, str]:
+    return {profession.id: profession.label for profession in catalogue.professions}
+
+
+def radar_figures(report: RoundReport) -> dict[str, dict[str, Any]]:
+    """One radar per theme: earlier rounds as lines, this round filled in its colour."""
+    lines = [*report.earlier, report.current]
+    return {
+        theme.id: radar_figure(axes=theme.infos, series=lines, filled_round_id=report.round.id)
+        for theme in report.themes
+    }
+
+
+def _facilitator_report(
+    session: Session, user: User, round_id: int, k: int, catalogue: Catalogue
+) -> RoundReport:
+    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    return round_report(
+        session=session, round_=round_, team=team, k=k, profession_labels=_labels(catalogue)
+    )
+
+
+@router.get("/runder/{round_id}/resultater", response_class=HTMLResponse, include_in_schema=False)
+def results_page(
+    request: Request,
+    round_id: int,
+    user: CurrentUserDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+) -> Response:
+    """The facilitator's results: radar and table per theme, disagreement, movement, professions."""
+    report = _facilitator_report(session, user, round_id, settings.min_group_size, catalogue)
+    return _render(request, "results.html", {"report": report, "figures": radar_figures(report)})
+
+
+@router.get(
+    "/api/runder/{round_id}/resultater",
+    response_model=RoundResultsPublic,
+    tags=["Resultater"],
+    summary="En rundes resultater",
+    description=(
+        'Antal svar, antal "Ved ikke", gennemsnit, median, min, maks, standardafvigelse, '
+        "fordeling 1-10 og ændring siden forrige runde for hvert udsagn, gennemsnit pr. tema, "
+        "emne og faggruppe. Har runden færre svar end mindste gruppestørrelse, gives kun antallet "
+        '(message: "for få svar"). Kræver login som tovholder for teamet eller administrator.'
+    ),
+)
+def results_api(
+    round_id: int,
+    user: CurrentUserDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+) -> RoundResultsPublic:
+    """A round's results as JSON, with the same small-group rule as the page."""
+    report = _facilitator_report(session, user, round_id, settings.min_group_size, catalogue)
+    return public_results(report)
+
+
+@router.post(
+    "/runder/{round_id}/frigiv", dependencies=[Depends(require_csrf)], include_in_schema=False
+)
+def release_results(
+    round_id: int,
+    user: CurrentUserDep,
+    session: SessionDep,
+    released: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    """Release the team radar to the respondents who answered, or take it back."""
+    round_, _team = round_for_user(session=session, user=user, round_id=round_id)
+    round_.results_released = released
+    session.add(round_)
+    session.commit()
+    return RedirectResponse(f"/runder/{round_id}/resultater#frigivelse", status_code=303)
+
+
+def _round_by_code(session: Session, code: str) -> Round:
+    """The opened round with this join code or secret link token."""
+    query = select(Round).where(
+        or_(Round.join_code == normalise_join_code(code), Round.link_token == code)
+    )
+    round_ = session.exec(query).first()
+    if round_ is None or round_.status == "draft":
+        raise NotFound("Vi kender ikke den kode. Tjek, at den er skrevet rigtigt.")
+    return round_
+
+
+def _has_answered(request: Request, session: Session, round_id: int) -> bool:
+    key = request.cookies.get(key_cookie_name(round_id))
+    if not key:
+        return False
+    return find_response(session=session, round_id=round_id, respondent_key=key) is not None
+
+
+@router.get("/r/{code}/resultater", response_class=HTMLResponse, include_in_schema=False)
+def respondent_results(
+    request: Request, code: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The team radar for members who answered, once the facilitator has released it."""
+    round_ = _round_by_code(session, code)
+    assert round_.id is not None
+    answered = _has_answered(request, session, round_.id)
+    if not (round_.results_released and answered):
+        context = {"round": round_, "answered": answered}
+        return _render(request, "results_unavailable.html", context)
+    team = session.get(Team, round_.team_id)
+    assert team is not None
+    report = round_report(
+        session=session,
+        round_=round_,
+        team=team,
+        k=settings.min_group_size,
+        profession_labels={},
+        detailed=False,
+    )
+    context = {"report": report, "figures": radar_figures(report)}
+    return _render(request, "results_respondent.html", context)
+
+
+@router.get("/teams/{team_id}/sammenlign", response_class=HTMLResponse, include_in_schema=False)
+def compare_rounds(
+    request: Request,
+    team_id: int,
+    user: CurrentUserDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    runde: Annotated[list[int], Query()] = [],  # noqa: B006 (FastAPI copies query defaults)
+) -> Response:
+    """Two or more rounds of a team on one radar per theme, with a change table."""
+    team = team_for_user(session=session, user=user, team_id=team_id)
+    compared = comparison(session=session, team=team, round_ids=runde, k=settings.min_group_size)
+    newest = compared.shown[-1].round_id if compared.shown else None
+    figures = {
+        theme_id: radar_figure(axes=axes, series=compared.shown, filled_round_id=newest)
+        for theme_id, _title, axes in compared.themes
+    }
+    context = {
+        "team": team,
+        "choices": team_rounds(session=session, team_id=team_id),
+        "compared": compared,
+        "figures": figures if len(compared.shown) >= 2 else {},
+    }
+    return _render(request, "compare.html", context)

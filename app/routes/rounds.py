@@ -1,5 +1,289 @@
-"""Routes: rounds (being built)."""
+"""The facilitator's rounds: create, open, close, reopen, delete, live count, projector QR."""
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from pydantic import BaseModel
+from sqlalchemy import delete, exists, func
+from sqlmodel import Session, col, select
+
+from app import models
+from app.auth import CurrentUserDep, round_for_user, team_for_user
+from app.csrf import require_csrf
+from app.deps import CatalogueDep, SessionDep, SettingsDep
+from app.errors import Conflict, InvalidInput
+from app.models import Round, Team, utcnow
+from app.rounds import create_round, round_statements
+from app.scoring import effective_status, group_statements
+from app.templating import LOCAL_TIME, month_label, render
+from app.themes import Catalogue
 
 router = APIRouter()
+CSRF = [Depends(require_csrf)]
+STATUS_LABELS = {"draft": "Ikke åbnet endnu", "open": "Åben for svar", "closed": "Lukket"}
+
+
+class RoundForm(BaseModel):
+    """The new-round form as submitted."""
+
+    label: str = ""
+    themes: list[str] = []
+    closes_at: str = ""
+    open_now: bool = False
+
+
+def count_responses(*, session: Session, round_id: int) -> int:
+    """How many phones have answered the round."""
+    query = select(func.count()).where(col(models.Response.round_id) == round_id)
+    return session.exec(query).one()
+
+
+def parse_closing_time(text: str, *, now: datetime | None = None) -> datetime | None:
+    """A `datetime-local` value read as Danish local time; None when empty."""
+    if not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip()).replace(tzinfo=LOCAL_TIME)
+    except ValueError as exc:
+        raise InvalidInput("Lukketidspunktet kunne ikke læses. Brug dato og klokkeslæt.") from exc
+    if moment <= (now or utcnow()):
+        raise InvalidInput("Lukketidspunktet skal ligge i fremtiden.")
+    return moment
+
+
+def open_round(*, session: Session, round_: Round) -> None:
+    """Let respondents in: a draft opens; a closed round must be reopened instead."""
+    status = effective_status(round_)
+    if status == "closed":
+        raise Conflict("Runden er lukket. Brug „Genåbn runden“, hvis der skal svares mere.")
+    if status == "draft":
+        round_.status, round_.opened_at = "open", utcnow()
+        session.add(round_)
+        session.commit()
+
+
+def close_round(*, session: Session, round_: Round) -> None:
+    """Stop answers; a round whose closing time passed is marked closed at that time."""
+    if round_.status == "draft":
+        raise Conflict("Runden er ikke åbnet endnu, så den kan ikke lukkes.")
+    if round_.status == "open":
+        passed = effective_status(round_) == "closed"
+        round_.status = "closed"
+        round_.closed_at = round_.closes_at if passed else utcnow()
+        session.add(round_)
+        session.commit()
+
+
+def reopen_round(*, session: Session, round_: Round) -> None:
+    """Let answers in again, until the results have been discussed."""
+    if round_.discussed_at is not None:
+        raise Conflict("Runden kan ikke genåbnes, fordi teamet har drøftet resultaterne.")
+    if effective_status(round_) == "open":
+        return
+    now = utcnow()
+    if round_.closes_at is not None and round_.closes_at <= now:
+        round_.closes_at = None
+    round_.status, round_.closed_at = "open", None
+    round_.opened_at = round_.opened_at or now
+    session.add(round_)
+    session.commit()
+
+
+def delete_round(*, session: Session, round_: Round) -> None:
+    """Remove a round that nobody has answered; refuse otherwise."""
+    assert round_.id is not None
+    answers = count_responses(session=session, round_id=round_.id)
+    # The condition is repeated in the statement, so an answer arriving meanwhile is never lost.
+    nobody = ~exists().where(col(models.Response.round_id) == round_.id)
+    deleted = session.execute(delete(Round).where(col(Round.id) == round_.id, nobody))
+    if answers or deleted.rowcount != 1:  # type: ignore[attr-defined]
+        # Nothing was deleted; no rollback, which would expire the page header's user.
+        raise Conflict(
+            "Runden kan ikke slettes, fordi der er kommet svar. Luk den i stedet; "
+            "svarene bliver en del af teamets historik."
+        )
+    session.commit()
+
+
+def _round_form_page(
+    request: Request,
+    *,
+    team: Team,
+    catalogue: Catalogue,
+    form: RoundForm,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    return render(
+        request, "round_new.html", status, team=team, catalogue=catalogue, form=form, error=error
+    )
+
+
+@router.get("/teams/{team_id}/runder/ny", response_class=HTMLResponse, include_in_schema=False)
+def new_round_page(
+    request: Request,
+    team_id: int,
+    user: CurrentUserDep,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+) -> Response:
+    """The form for a new round: label, themes, optional closing time."""
+    team = team_for_user(session=session, user=user, team_id=team_id)
+    form = RoundForm(
+        label=month_label(datetime.now(LOCAL_TIME).date()),
+        themes=[theme.id for theme in catalogue.themes],
+        open_now=True,
+    )
+    return _round_form_page(request, team=team, catalogue=catalogue, form=form)
+
+
+@router.post(
+    "/teams/{team_id}/runder/ny",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=CSRF,
+)
+def create_round_from_form(
+    request: Request,
+    team_id: int,
+    form: Annotated[RoundForm, Form()],
+    user: CurrentUserDep,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+) -> Response:
+    """Create the round with the team's next colour, then show its page."""
+    team = team_for_user(session=session, user=user, team_id=team_id)
+    try:
+        if len(form.label.strip()) > 100:
+            raise InvalidInput("Navnet må højst være 100 tegn.")
+        closes_at = parse_closing_time(form.closes_at)
+        round_ = create_round(
+            session=session,
+            catalogue=catalogue,
+            team_id=team_id,
+            label=form.label,
+            theme_ids=form.themes,
+            status="open" if form.open_now else "draft",
+        )
+    except InvalidInput as error:  # raised before anything is added to the session
+        return _round_form_page(
+            request, team=team, catalogue=catalogue, form=form, error=error.message, status=422
+        )
+    round_.closes_at = closes_at
+    round_.opened_at = utcnow() if form.open_now else None
+    session.commit()
+    return RedirectResponse(f"/runder/{round_.id}", status_code=303)
+
+
+@router.get("/runder/{round_id}", response_class=HTMLResponse, include_in_schema=False)
+def round_page(
+    request: Request,
+    round_id: int,
+    user: CurrentUserDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Status, themes, join code and link, the live count and the buttons that change the round."""
+    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    status = effective_status(round_)
+    return render(
+        request,
+        "round_show.html",
+        round=round_,
+        team=team,
+        status=status,
+        status_label=STATUS_LABELS[status],
+        themes=group_statements(round_statements(session=session, round_id=round_id)),
+        answers=count_responses(session=session, round_id=round_id),
+        short_link=f"{settings.base_url}/r/{round_.join_code}",
+        secret_link=f"{settings.base_url}/s/{round_.link_token}",
+    )
+
+
+@router.post("/runder/{round_id}/aabn", include_in_schema=False, dependencies=CSRF)
+def open_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
+    """Open a draft round for answers."""
+    round_, _team = round_for_user(session=session, user=user, round_id=round_id)
+    open_round(session=session, round_=round_)
+    return RedirectResponse(f"/runder/{round_id}", status_code=303)
+
+
+@router.post("/runder/{round_id}/luk", include_in_schema=False, dependencies=CSRF)
+def close_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
+    """Close the round: no more answers."""
+    round_, _team = round_for_user(session=session, user=user, round_id=round_id)
+    close_round(session=session, round_=round_)
+    return RedirectResponse(f"/runder/{round_id}", status_code=303)
+
+
+@router.post("/runder/{round_id}/genaabn", include_in_schema=False, dependencies=CSRF)
+def reopen_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
+    """Reopen a closed round whose results have not been discussed yet."""
+    round_, _team = round_for_user(session=session, user=user, round_id=round_id)
+    reopen_round(session=session, round_=round_)
+    return RedirectResponse(f"/runder/{round_id}", status_code=303)
+
+
+@router.post("/runder/{round_id}/slet", include_in_schema=False, dependencies=CSRF)
+def delete_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
+    """Delete a round nobody has answered, then go to the team."""
+    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    delete_round(session=session, round_=round_)
+    return RedirectResponse(f"/teams/{team.id}", status_code=303)
+
+
+class RoundStatus(BaseModel):
+    """The live count of a round."""
+
+    status: str
+    status_label: str
+    answers: int
+    expected: int
+
+
+@router.get(
+    "/api/runder/{round_id}/status",
+    tags=["runder"],
+    response_model=RoundStatus,
+    summary="Rundens status, antal svar indtil nu og teamets forventede størrelse",
+)
+def round_status(round_id: int, user: CurrentUserDep, session: SessionDep) -> RoundStatus:
+    """The live count the round page polls: status, answers so far, the team's expected size."""
+    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    status = effective_status(round_)
+    return RoundStatus(
+        status=status,
+        status_label=STATUS_LABELS[status],
+        answers=count_responses(session=session, round_id=round_id),
+        expected=team.expected_size,
+    )
+
+
+@router.get("/runder/{round_id}/deltag", response_class=HTMLResponse, include_in_schema=False)
+def join_page(
+    request: Request,
+    round_id: int,
+    user: CurrentUserDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """For the projector: a large QR code, the short link and the code."""
+    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    link = f"{settings.base_url}/r/{round_.join_code}"
+    qr = segno.make(link, error="m", micro=False)
+    status = effective_status(round_)
+    return render(
+        request,
+        "round_join.html",
+        round=round_,
+        team=team,
+        status=status,
+        status_label=STATUS_LABELS[status],
+        answers=count_responses(session=session, round_id=round_id),
+        link_host=settings.base_url.split("://", 1)[-1],
+        qr_svg=Markup(qr.svg_inline(scale=10, omitsize=True, title="QR-kode")),
+    )

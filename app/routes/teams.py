@@ -10,6 +10,7 @@ from app.auth import CurrentUserDep, team_for_user, teams_for_user
 from app.csrf import require_csrf
 from app.db import SessionDep
 from app.errors import InvalidInput
+from app.meeting import ACTION_STATUS_LABELS, open_actions_of_team
 from app.models import Unit, User
 from app.teams import facilitators_of, rounds_of, update_team
 from app.templating import render
@@ -37,6 +38,8 @@ def _team_page(
             select(User).where(User.role == "facilitator").order_by(User.name)  # type: ignore[arg-type]
         ).all(),
         "rounds": rounds_of(session=session, team_id=team_id),
+        "open_actions": open_actions_of_team(session=session, team_id=team_id),
+        "statuses": ACTION_STATUS_LABELS,
         "error": error,
     }
     return render(request, "team.html", 422 if error else 200, **context)

@@ -1,0 +1,113 @@
+"""API keys: an admin creates one per program that reads the JSON API, and can revoke it."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session, col, select
+
+from app.auth import LoginRequired, OptionalUserDep
+from app.db import SessionDep
+from app.errors import InvalidInput
+from app.models import ApiToken, User, utcnow
+
+TOKEN_PREFIX = "spv_"
+MAX_NAME_LENGTH = 100
+# Record use at most this often: a warehouse paging through the API should not write every time.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="API-nøgle",
+    description="En API-nøgle, som en administrator har oprettet under Kommunen → API-nøgler.",
+)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new key for an admin; the key itself is returned this once and never stored."""
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f"Giv nøglen et navn på 1-{MAX_NAME_LENGTH} tegn, fx programmets navn.")
+    if user.role != "admin":
+        raise InvalidInput("Kun administratorer kan have API-nøgler.")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    assert user.id is not None
+    api_token = ApiToken(user_id=user.id, name=name, token_hash=_hash(token))
+    session.add(api_token)
+    session.commit()
+    session.refresh(api_token)
+    return api_token, token
+
+
+def revoke_token(*, session: Session, token_id: int) -> None:
+    """Stop a key from working; revoking an unknown or already revoked key changes nothing."""
+    api_token = session.get(ApiToken, token_id)
+    if api_token is not None and api_token.revoked_at is None:
+        api_token.revoked_at = utcnow()
+        session.add(api_token)
+        session.commit()
+
+
+def list_tokens(*, session: Session) -> list[tuple[ApiToken, User]]:
+    """Every key with its admin, newest first."""
+    query = (
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
+    )
+    return [(api_token, user) for api_token, user in session.exec(query).all()]
+
+
+def user_for_token(*, session: Session, token: str) -> User | None:
+    """The active admin whose unrevoked key this is, or None."""
+    found = session.exec(
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.token_hash) == _hash(token), col(ApiToken.revoked_at).is_(None))
+    ).first()
+    if found is None:
+        return None
+    api_token, user = found
+    if not user.is_active or user.role != "admin":
+        return None
+    now = utcnow()
+    if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+        api_token.last_used_at = now
+        session.add(api_token)
+        session.commit()
+        session.refresh(user)
+    return user
+
+
+def get_api_user(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUserDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    """The caller: the bearer of a valid API key, or else the logged-in user."""
+    if "authorization" in request.headers:
+        found = None
+        if credentials is not None:
+            found = user_for_token(session=session, token=credentials.credentials)
+        if found is None:
+            raise HTTPException(
+                status_code=401,
+                detail="API-nøglen er ugyldig eller tilbagekaldt.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        request.state.user = found
+        return found
+    if user is None:
+        raise LoginRequired("Log ind, eller send en API-nøgle: Authorization: Bearer <nøgle>.")
+    return user
+
+
+ApiUserDep = Annotated[User, Depends(get_api_user)]

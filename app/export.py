@@ -1,0 +1,552 @@
+"""The municipality's export: one row per score, streamed from one SQL query, as CSV, XLSX or JSON.
+
+Only closed rounds with at least k responses are exported, and a respondent's profession only where
+at least k responses of the round share it (see `_shown_professions`). Memory does not grow with the
+number of rows: they come from a server-side cursor in batches, and every writer passes them on as
+it gets them.
+"""
+
+import json
+import os
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import xlsxwriter
+from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from app.auth import team_for_user, teams_for_user
+from app.errors import InvalidInput, NotFound
+from app.models import Response, Round, RoundStatement, Score, Team, Unit, User
+from app.templating import LOCAL_TIME, local
+
+Cell = str | int | float | None
+Row = tuple[Cell, ...]
+
+# (column, what it holds) in the order of the export; the codebook is written from this.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("unit", "Enhedens navn (fx et skoleområde)."),
+    ("team", "Teamets navn."),
+    ("round_id", "Rundens nummer i Spindelvæv (entydigt i hele kommunen)."),
+    ("round_label", 'Rundens navn, fx "November 2026".'),
+    ("round_opened", "Datoen runden blev åbnet for svar (ÅÅÅÅ-MM-DD, dansk tid)."),
+    ("round_closed", "Datoen runden blev lukket (ÅÅÅÅ-MM-DD, dansk tid)."),
+    ("theme", "Temaets titel, som den lød i runden."),
+    ("area", "Emnets titel, som den lød i runden."),
+    ("statement_id", "Udsagnets faste id (fx ledelse.retning.1); sammenlign runder på det."),
+    ("statement_text", "Udsagnets ordlyd, som den blev vurderet i runden."),
+    (
+        "profession",
+        "Faggruppen, svareren valgte. Tom, hvor den ikke må vises (se reglen om små grupper) "
+        "eller ikke blev oplyst.",
+    ),
+    ("value", 'Vurderingen, et helt tal fra 1 til 10. Tom betyder "Ved ikke".'),
+    (
+        "response_id",
+        "Tilfældigt id for én besvarelse i én runde: rækker med samme id er samme persons svar i "
+        "den runde. Id'et kan ikke kobles til en person eller til svar i andre runder.",
+    ),
+)
+COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
+# Cells that Excel and LibreOffice would read as a formula (or as the start of one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_ROWS = 1_048_576
+CSV_CHUNK_ROWS = 2_000
+DEFAULT_BATCH_SIZE = 5_000
+PROGRESS_STEP = 1_000
+PREFIX_CACHE_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """Field separator and decimal mark of a CSV file."""
+
+    delimiter: str
+    decimal: str
+
+
+DANISH = CsvFormat(delimiter=";", decimal=",")
+INTERNATIONAL = CsvFormat(delimiter=",", decimal=".")
+CSV_FORMATS = {"dansk": DANISH, "international": INTERNATIONAL}
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which scores to export; None means no restriction."""
+
+    unit_id: int | None = None
+    team_id: int | None = None
+    theme_id: str | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+    # A facilitator's own teams; None for admins and the command line, who may export everything.
+    allowed_team_ids: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    """What the rows of one exported round share."""
+
+    unit: str
+    team: str
+    label: str
+    opened: str
+    closed: str
+    shown_professions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """The rounds an export contains, decided before the first row is read."""
+
+    filters: ExportFilter
+    k: int
+    now: datetime
+    rounds: dict[int, RoundInfo] = field(default_factory=dict)
+    responses: int = 0
+    left_out: int = 0
+
+
+def check_filter(*, session: Session, filters: ExportFilter, theme_ids: Iterable[str]) -> None:
+    """Refuse a filter naming a team, unit or theme that does not exist, or a reversed period."""
+    if filters.team_id is not None and session.get(Team, filters.team_id) is None:
+        raise NotFound("Teamet findes ikke.")
+    if filters.unit_id is not None and session.get(Unit, filters.unit_id) is None:
+        raise NotFound("Enheden findes ikke.")
+    if filters.theme_id is not None and filters.theme_id not in set(theme_ids):
+        raise InvalidInput("Temaet findes ikke i kataloget.")
+    if filters.opened_from and filters.opened_to and filters.opened_from > filters.opened_to:
+        raise InvalidInput("Fra-datoen skal ligge før til-datoen.")
+
+
+def filter_for_user(
+    *, session: Session, user: User, filters: ExportFilter, theme_ids: Iterable[str]
+) -> ExportFilter:
+    """The filter limited to the teams the user may see (404 / 403 / 422 for a bad one)."""
+    if filters.team_id is not None:
+        team_for_user(session=session, user=user, team_id=filters.team_id)
+    check_filter(session=session, filters=filters, theme_ids=theme_ids)
+    if user.role == "admin":
+        return filters
+    own = frozenset(team.id for team in teams_for_user(session=session, user=user) if team.id)
+    return replace(filters, allowed_team_ids=own)
+
+
+def is_closed(now: datetime) -> ColumnElement[bool]:
+    """SQL: the round is closed, or open past its closing time (no more answers can come)."""
+    return or_(
+        col(Round.status) == "closed",
+        and_(
+            col(Round.status) == "open",
+            col(Round.closes_at).is_not(None),
+            col(Round.closes_at) <= now,
+        ),
+    )
+
+
+def effective_status_sql(now: datetime) -> ColumnElement[str]:
+    """SQL: the round's status as respondents meet it ("draft", "open" or "closed")."""
+    return case((is_closed(now), "closed"), else_=col(Round.status))
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TIME).astimezone(UTC)
+
+
+def _round_conditions(filters: ExportFilter, now: datetime) -> list[ColumnElement[bool]]:
+    """Which rounds match the filters; queries using it join Team to Round."""
+    conditions = [is_closed(now)]
+    if filters.allowed_team_ids is not None:
+        allowed = sorted(filters.allowed_team_ids)
+        conditions.append(col(Round.team_id).in_(allowed) if allowed else false())
+    if filters.team_id is not None:
+        conditions.append(col(Round.team_id) == filters.team_id)
+    if filters.unit_id is not None:
+        conditions.append(col(Team.unit_id) == filters.unit_id)
+    if filters.opened_from is not None:
+        conditions.append(col(Round.opened_at) >= _local_midnight(filters.opened_from))
+    if filters.opened_to is not None:
+        end = _local_midnight(filters.opened_to + timedelta(days=1))
+        conditions.append(col(Round.opened_at) < end)
+    if filters.theme_id is not None:
+        conditions.append(
+            exists().where(
+                col(RoundStatement.round_id) == col(Round.id),
+                col(RoundStatement.theme_id) == filters.theme_id,
+            )
+        )
+    return conditions
+
+
+def _iso_day(moment: datetime | None) -> str:
+    return local(moment).date().isoformat() if moment else ""
+
+
+def plan_export(
+    *, session: Session, filters: ExportFilter, k: int, now: datetime | None = None
+) -> ExportPlan:
+    """Which closed rounds match the filters and have at least k responses; count the others."""
+    now = now or datetime.now(UTC)
+    conditions = _round_conditions(filters, now)
+    # Two small queries: one row per matching round, one per profession of a matching round.
+    rounds = session.execute(
+        select(
+            col(Round.id),
+            col(Unit.name),
+            col(Team.name),
+            col(Round.label),
+            col(Round.opened_at),
+            col(Round.closed_at),
+        )
+        .join(Team, col(Team.id) == col(Round.team_id))
+        .join(Unit, col(Unit.id) == col(Team.unit_id))
+        .where(*conditions)
+    ).all()
+    groups: dict[int, dict[str | None, int]] = defaultdict(dict)
+    for round_id, profession, n in session.execute(
+        select(col(Response.round_id), col(Response.profession), func.count())
+        .join(Round, col(Round.id) == col(Response.round_id))
+        .join(Team, col(Team.id) == col(Round.team_id))
+        .where(*conditions)
+        .group_by(col(Response.round_id), col(Response.profession))
+    ).all():
+        groups[round_id][profession] = n
+    included: dict[int, RoundInfo] = {}
+    for round_id, unit, team, label, opened, closed in rounds:
+        if sum(groups[round_id].values()) >= k:
+            shown = _shown_professions(groups[round_id], k)
+            included[round_id] = RoundInfo(
+                unit, team, label, _iso_day(opened), _iso_day(closed), shown
+            )
+    return ExportPlan(
+        filters=filters,
+        k=k,
+        now=now,
+        rounds=included,
+        responses=sum(sum(groups[round_id].values()) for round_id in included),
+        left_out=len(rounds) - len(included),
+    )
+
+
+def _shown_professions(groups: Mapping[str | None, int], k: int) -> frozenset[str]:
+    """The professions that may stand beside the round's scores.
+
+    A group below k is blanked. If that leaves fewer than k responses blank, the blank itself would
+    point at those few people ("the only psychologist"), so the smallest shown groups are blanked
+    too until at least k are (or all are).
+    """
+    shown = {p: n for p, n in groups.items() if p is not None and n >= k}
+    blank = sum(groups.values()) - sum(shown.values())
+    for profession, n in sorted(shown.items(), key=lambda item: (item[1], item[0])):
+        if blank == 0 or blank >= k:
+            break
+        del shown[profession]
+        blank += n
+    return frozenset(shown)
+
+
+def _scores(plan: ExportPlan, *columns: Any) -> Any:
+    """The scores of the plan's rounds (by the same rule, in SQL), joined to their statements."""
+    eligible = (
+        select(col(Round.id))
+        .join(Team, col(Team.id) == col(Round.team_id))
+        .join(Response, col(Response.round_id) == col(Round.id))
+        .where(*_round_conditions(plan.filters, plan.now))
+        .group_by(col(Round.id))
+        .having(func.count() >= plan.k)
+    )
+    query = (
+        select(*columns)
+        .select_from(Score)
+        .join(Response, col(Response.id) == col(Score.response_id))
+        .join(
+            RoundStatement,
+            and_(
+                col(RoundStatement.round_id) == col(Response.round_id),
+                col(RoundStatement.statement_id) == col(Score.statement_id),
+            ),
+        )
+        .where(col(Response.round_id).in_(eligible))
+    )
+    if plan.filters.theme_id is not None:
+        query = query.where(col(RoundStatement.theme_id) == plan.filters.theme_id)
+    return query
+
+
+def count_rows(*, session: Session, plan: ExportPlan) -> int:
+    """How many rows the export will have (for a progress bar or the export page)."""
+    if not plan.rounds:
+        return 0
+    return int(session.execute(_scores(plan, func.count())).scalar_one())
+
+
+def _statements(connection: Connection, round_id: int) -> dict[str, tuple[str, str, str, str]]:
+    query = select(
+        col(RoundStatement.statement_id),
+        col(RoundStatement.theme_title),
+        col(RoundStatement.area_title),
+        col(RoundStatement.text),
+    ).where(col(RoundStatement.round_id) == round_id)
+    return {sid: (theme, area, sid, text) for sid, theme, area, text in connection.execute(query)}
+
+
+def export_rows(
+    *,
+    engine: Engine,
+    plan: ExportPlan,
+    profession_labels: Mapping[str, str],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Iterator[Row]:
+    """The export's rows in COLUMNS order, read in batches from one streaming query.
+
+    The query carries only what changes from row to row; a round's names and dates come from the
+    plan, and its statement texts (as scored) from a query of some 60 rows when the stream reaches
+    the round. That halves the work of SQLite's sorter and keeps memory flat.
+    """
+    if not plan.rounds:
+        return
+    query = _scores(
+        plan,
+        col(Response.round_id),
+        col(Score.statement_id),
+        col(Response.profession),
+        col(Score.value),
+        col(Response.public_id),
+    ).order_by(
+        # By the random public id, not the response id: the order of submission stays unknown.
+        col(Response.round_id),
+        col(Response.public_id),
+        col(Response.id),
+        col(RoundStatement.position),
+    )
+    current: int | None = None
+    info: RoundInfo | None = None
+    head: tuple[str | int, ...] = ()
+    statements: dict[str, tuple[str, str, str, str]] = {}
+    # Its own connection: the rows outlive the request's session while a response streams.
+    with engine.connect() as connection:
+        result = connection.execute(query, execution_options={"yield_per": batch_size})
+        for round_id, statement_id, profession, value, response_id in result:
+            if round_id != current:
+                current, info = round_id, plan.rounds.get(round_id)
+                if info is not None:
+                    head = (info.unit, info.team, round_id, info.label, info.opened, info.closed)
+                    statements = _statements(connection, round_id)
+            if info is None:  # closed after the plan was made: not vetted, not exported
+                continue
+            shown = (
+                profession_labels.get(profession, profession)
+                if profession in info.shown_professions
+                else None
+            )
+            yield (*head, *statements[statement_id], shown, value, response_id)
+
+
+def neutralise(cell: str) -> str:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def csv_field(cell: Cell, csv_format: CsvFormat = DANISH) -> str:
+    """One CSV field: formulas neutralised, the decimal mark applied, quoted where needed."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str):
+        text = neutralise(cell)
+    elif isinstance(cell, float):
+        text = repr(cell).replace(".", csv_format.decimal)
+    else:
+        text = str(cell)
+    if csv_format.delimiter in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_chunks(rows: Iterable[Row], csv_format: CsvFormat = DANISH) -> Iterator[bytes]:
+    """The CSV file in UTF-8 with a byte order mark, a few thousand rows per chunk.
+
+    A round's rows repeat its names and each statement's texts, so the first ten fields are
+    rendered once per round and statement and remembered (the cache is emptied when it grows).
+    """
+    sep = csv_format.delimiter
+    prefixes: dict[tuple[Cell, ...], str] = {}
+    tails: dict[tuple[Cell, ...], str] = {}
+    lines = ["\ufeff" + sep.join(csv_field(name, csv_format) for name in COLUMN_NAMES)]
+    for row in rows:
+        repeated = row[:10]
+        prefix = prefixes.get(repeated)
+        if prefix is None:
+            if len(prefixes) >= PREFIX_CACHE_SIZE:
+                prefixes.clear()
+            prefix = sep.join([csv_field(cell, csv_format) for cell in repeated]) + sep
+            prefixes[repeated] = prefix
+        profession_value = row[10:12]
+        tail = tails.get(profession_value)
+        if tail is None:
+            tail = sep.join([csv_field(cell, csv_format) for cell in profession_value]) + sep
+            tails[profession_value] = tail
+        lines.append(prefix + tail + csv_field(row[12], csv_format))
+        if len(lines) >= CSV_CHUNK_ROWS:
+            lines.append("")
+            yield "\r\n".join(lines).encode("utf-8")
+            lines = []
+    if lines:
+        lines.append("")
+        yield "\r\n".join(lines).encode("utf-8")
+
+
+def json_lines(rows: Iterable[Row]) -> Iterator[bytes]:
+    """One JSON object per row and line (JSON Lines), keys as in COLUMNS."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    batch: list[str] = []
+    for row in rows:
+        batch.append(encode(dict(zip(COLUMN_NAMES, row, strict=True))))
+        if len(batch) == CSV_CHUNK_ROWS:
+            yield ("\n".join(batch) + "\n").encode("utf-8")
+            batch = []
+    if batch:
+        yield ("\n".join(batch) + "\n").encode("utf-8")
+
+
+def codebook_rows(plan: ExportPlan) -> list[tuple[str, str]]:
+    """The codebook as (heading, text) rows: every column, then the rules behind the rows."""
+    k = plan.k
+    notes = [
+        ("Én række", "Én vurdering af ét udsagn i én besvarelse (langt format)."),
+        (
+            "Små grupper",
+            f"k = {k}. Kun lukkede runder med mindst {k} besvarelser er med; "
+            f"{plan.left_out} runde(r) med færre er udeladt. Faggruppen står kun ved en "
+            f"besvarelse, hvis mindst {k} besvarelser i runden har samme faggruppe; og hvis færre "
+            f"end {k} besvarelser i en runde så ville stå uden faggruppe, fjernes faggruppen også "
+            f"fra de mindste af de andre grupper, så en tom faggruppe ikke udpeger nogen.",
+        ),
+        ("Kommentarer", "Svarernes kommentarer er ikke med i eksporten; de kan identificere."),
+        (
+            "Formler",
+            "Tekst, der begynder med =, +, -, @, tabulator eller linjeskift, har fået en apostrof "
+            "foran, så regnearket ikke kører den som en formel.",
+        ),
+        (
+            "Rækkefølge",
+            "Efter rundens nummer, så besvarelsens tilfældige id (ikke den rækkefølge, svarene kom "
+            "i) og til sidst udsagnets plads i runden.",
+        ),
+    ]
+    return [*COLUMNS, *notes]
+
+
+def codebook_markdown(plan: ExportPlan) -> str:
+    """The codebook as a Markdown document."""
+    lines = [
+        "# Kodebog for Spindelvævs eksport",
+        "",
+        f"Dannet {local(plan.now):%Y-%m-%d %H.%M} (dansk tid). "
+        f"Mindste gruppestørrelse k = {plan.k}.",
+        "",
+        "## Kolonner",
+        "",
+        "| kolonne | indhold |",
+        "|---|---|",
+        *(f"| `{name}` | {text} |" for name, text in COLUMNS),
+        "",
+        "## Regler",
+        "",
+        *(f"- **{name}.** {text}" for name, text in codebook_rows(plan)[len(COLUMNS) :]),
+        "",
+        "## Filformater",
+        "",
+        "- CSV: UTF-8 med BOM. Dansk (standard): semikolon mellem felterne og decimalkomma. "
+        "International: komma og decimalpunktum.",
+        '- XLSX: arket "Svar" med rækkerne og arket "Kodebog" med denne kodebog.',
+        "- JSON Lines (API'et): ét objekt pr. linje med kolonnerne som nøgler; "
+        "tomme felter er null.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_xlsx(rows: Iterable[Row], target: str | os.PathLike[str], plan: ExportPlan) -> int:
+    """Write the rows (sheet "Svar") and the codebook (sheet "Kodebog"); return the row count."""
+    workbook = xlsxwriter.Workbook(
+        os.fspath(target), {"constant_memory": True, "strings_to_formulas": False}
+    )
+    bold = workbook.add_format({"bold": True})
+    sheets = 1
+    sheet = workbook.add_worksheet("Svar")
+    sheet.write_row(0, 0, COLUMN_NAMES, bold)
+    line = written = 0
+    for row in rows:
+        line += 1
+        if line == XLSX_MAX_ROWS:  # a sheet holds about a million rows; carry on in the next
+            sheets += 1
+            sheet = workbook.add_worksheet(f"Svar {sheets}")
+            sheet.write_row(0, 0, COLUMN_NAMES, bold)
+            line = 1
+        for column, cell in enumerate(row):
+            if isinstance(cell, str):
+                sheet.write_string(line, column, neutralise(cell))
+            elif cell is not None:
+                sheet.write_number(line, column, cell)
+        written += 1
+    book = workbook.add_worksheet("Kodebog")
+    book.set_column(0, 0, 18)
+    book.set_column(1, 1, 100)
+    book.write_row(0, 0, ("kolonne / regel", "indhold"), bold)
+    for number, (name, text) in enumerate(codebook_rows(plan), start=1):
+        book.write_string(number, 0, name)
+        book.write_string(number, 1, text)
+    workbook.close()
+    return written
+
+
+def xlsx_chunks(
+    rows: Iterable[Row], plan: ExportPlan, chunk_size: int = 1 << 16
+) -> Iterator[bytes]:
+    """The XLSX file in chunks; it is assembled in a temporary file that is removed afterwards."""
+    handle, name = tempfile.mkstemp(suffix=".xlsx", prefix="spindelvaev-")
+    os.close(handle)
+    try:
+        write_xlsx(rows, name, plan)
+        with open(name, "rb") as file:
+            while chunk := file.read(chunk_size):
+                yield chunk
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def write_export(
+    *,
+    rows: Iterable[Row],
+    plan: ExportPlan,
+    path: Path,
+    kind: Literal["csv", "xlsx"],
+    csv_format: CsvFormat = DANISH,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the export to a file and return the number of rows; `progress` hears of every row."""
+    written = 0
+
+    def counted() -> Iterator[Row]:
+        nonlocal written
+        for written, row in enumerate(rows, start=1):
+            if progress is not None and written % PROGRESS_STEP == 0:
+                progress(PROGRESS_STEP)
+            yield row
+
+    if kind == "xlsx":
+        write_xlsx(counted(), path, plan)
+    else:
+        with open(path, "wb") as file:
+            for chunk in csv_chunks(counted(), csv_format):
+                file.write(chunk)
+    if progress is not None:
+        progress(written % PROGRESS_STEP)
+    return written

@@ -1,0 +1,213 @@
+"""The follow-up meeting: three priorities, what the child will notice, what it takes, the plan."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from app.errors import InvalidInput, NotFound
+from app.followup import EarlierPriority, PriorityMovement, priority_movements
+from app.models import ACTION_STATUSES, PlanAction, Priority, Round, RoundStatement, utcnow
+from app.results import response_counts, round_means
+
+MAX_PRIORITIES = 3
+PRIORITY_TEXT_FIELDS = ("experience", "requirements")
+MAX_TEXT = 4000
+ACTION_STATUS_LABELS = {
+    "ikke_startet": "Ikke startet",
+    "i_gang": "I gang",
+    "gennemfoert": "Gennemført",
+    "droppet": "Droppet",
+}
+OPEN_STATUSES = ("ikke_startet", "i_gang")
+
+
+def priorities_of(*, session: Session, round_id: int) -> list[tuple[Priority, RoundStatement]]:
+    """The round's priorities with their statements as worded in the round, in round order."""
+    query = (
+        select(Priority, RoundStatement)
+        .join(
+            RoundStatement,
+            (col(RoundStatement.round_id) == col(Priority.round_id))
+            & (col(RoundStatement.statement_id) == col(Priority.statement_id)),
+        )
+        .where(Priority.round_id == round_id)
+        .order_by(col(RoundStatement.position))
+    )
+    return [(priority, statement) for priority, statement in session.exec(query).all()]
+
+
+def set_priorities(*, session: Session, round_: Round, statement_ids: list[str]) -> None:
+    """Make these (at most three) statements the round's priorities, keeping notes on kept ones."""
+    wanted = list(dict.fromkeys(statement_ids))
+    if len(wanted) > MAX_PRIORITIES:
+        raise InvalidInput(
+            f"I kan højst vælge {MAX_PRIORITIES} udsagn at arbejde videre med. "
+            f"I valgte {len(wanted)}: fravælg nogle, og gem igen."
+        )
+    known = set(
+        session.exec(
+            select(RoundStatement.statement_id).where(RoundStatement.round_id == round_.id)
+        ).all()
+    )
+    if not set(wanted) <= known:
+        raise InvalidInput("Vælg udsagn fra rundens egne udsagn.")
+    session.execute(
+        delete(Priority).where(
+            col(Priority.round_id) == round_.id, col(Priority.statement_id).not_in(wanted)
+        )
+    )
+    existing = set(
+        session.exec(select(Priority.statement_id).where(Priority.round_id == round_.id)).all()
+    )
+    assert round_.id is not None
+    for statement_id in wanted:
+        if statement_id not in existing:
+            session.add(Priority(round_id=round_.id, statement_id=statement_id))
+    if wanted and round_.discussed_at is None:
+        round_.discussed_at = utcnow()  # from now on the round cannot be reopened
+        session.add(round_)
+    session.commit()
+
+
+def priority_in_round(*, session: Session, round_id: int, priority_id: int) -> Priority:
+    """A priority of this round (404 for any other)."""
+    priority = session.get(Priority, priority_id)
+    if priority is None or priority.round_id != round_id:
+        raise NotFound("Prioriteringen findes ikke.")
+    return priority
+
+
+def save_priority_text(*, session: Session, priority: Priority, field: str, text: str) -> None:
+    """Store step 4's or step 5's answer for a priority."""
+    if field not in PRIORITY_TEXT_FIELDS:
+        raise InvalidInput("Ukendt felt.")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"Teksten må højst være {MAX_TEXT} tegn.")
+    setattr(priority, field, text.strip())
+    session.add(priority)
+    session.commit()
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """An action as typed in the plan form."""
+
+    what: str
+    who: str
+    due_on: str
+    status: str
+    priority_id: str
+
+    def cleaned(self, *, allowed_priorities: set[int]) -> dict[str, object]:
+        """The fields to store, or a Danish error for the first problem."""
+        what = self.what.strip()
+        if not what or len(what) > 1000:
+            raise InvalidInput("Skriv, hvad I vil gøre (højst 1000 tegn).")
+        if len(self.who) > 200:
+            raise InvalidInput("Hvem må højst være 200 tegn.")
+        if self.status not in ACTION_STATUSES:
+            raise InvalidInput("Vælg en status fra listen.")
+        try:
+            due_on = date.fromisoformat(self.due_on) if self.due_on else None
+        except ValueError:
+            raise InvalidInput("Skriv datoen som åååå-mm-dd.") from None
+        priority_id = int(self.priority_id) if self.priority_id.isdigit() else None
+        if priority_id is not None and priority_id not in allowed_priorities:
+            raise InvalidInput("Vælg en af rundens prioriteringer.")
+        return {
+            "what": what,
+            "who": self.who.strip(),
+            "due_on": due_on,
+            "status": self.status,
+            "priority_id": priority_id,
+        }
+
+
+def _priority_ids(session: Session, round_id: int) -> set[int]:
+    ids = session.exec(select(Priority.id).where(Priority.round_id == round_id)).all()
+    return {priority_id for priority_id in ids if priority_id is not None}
+
+
+def add_action(*, session: Session, round_id: int, action: ActionInput) -> PlanAction:
+    """Add a step to the round's plan."""
+    fields = action.cleaned(allowed_priorities=_priority_ids(session, round_id))
+    plan_action = PlanAction(round_id=round_id, **fields)  # type: ignore[arg-type]
+    session.add(plan_action)
+    session.commit()
+    return plan_action
+
+
+def update_action(*, session: Session, plan_action: PlanAction, action: ActionInput) -> None:
+    """Change a step of the plan."""
+    fields = action.cleaned(allowed_priorities=_priority_ids(session, plan_action.round_id))
+    for name, value in fields.items():
+        setattr(plan_action, name, value)
+    plan_action.updated_at = utcnow()
+    session.add(plan_action)
+    session.commit()
+
+
+def review_action(*, session: Session, plan_action: PlanAction, status: str, note: str) -> None:
+    """At a later round: record how far an action has come and a follow-up note."""
+    if status not in ACTION_STATUSES:
+        raise InvalidInput("Vælg en status fra listen.")
+    if len(note) > MAX_TEXT:
+        raise InvalidInput(f"Noten må højst være {MAX_TEXT} tegn.")
+    plan_action.status = status
+    plan_action.follow_up_note = note.strip()
+    plan_action.updated_at = utcnow()
+    session.add(plan_action)
+    session.commit()
+
+
+def actions_of(*, session: Session, round_ids: list[int]) -> list[PlanAction]:
+    """The plans of these rounds, oldest first."""
+    if not round_ids:
+        return []
+    query = (
+        select(PlanAction)
+        .where(col(PlanAction.round_id).in_(round_ids))
+        .order_by(col(PlanAction.round_id), col(PlanAction.id))
+    )
+    return list(session.exec(query).all())
+
+
+def open_actions_of_team(*, session: Session, team_id: int) -> list[tuple[PlanAction, Round]]:
+    """Actions of the team's earlier rounds that are not finished or dropped."""
+    query = (
+        select(PlanAction, Round)
+        .join(Round, col(Round.id) == col(PlanAction.round_id))
+        .where(Round.team_id == team_id, col(PlanAction.status).in_(OPEN_STATUSES))
+        .order_by(col(Round.created_at), col(PlanAction.id))
+    )
+    return [(action, round_) for action, round_ in session.exec(query).all()]
+
+
+def earlier_movements(
+    *, session: Session, team_id: int, round_: Round, k: int
+) -> list[PriorityMovement]:
+    """How the statements prioritised after the team's earlier rounds have moved by this round."""
+    assert round_.id is not None
+    query = (
+        select(Priority, RoundStatement, Round)
+        .join(
+            RoundStatement,
+            (col(RoundStatement.round_id) == col(Priority.round_id))
+            & (col(RoundStatement.statement_id) == col(Priority.statement_id)),
+        )
+        .join(Round, col(Round.id) == col(Priority.round_id))
+        .where(Round.team_id == team_id, col(Round.created_at) < round_.created_at)
+        .order_by(col(Round.created_at), col(RoundStatement.position))
+    )
+    priorities = [
+        EarlierPriority(
+            round_id=r.id or 0, round_label=r.label, statement_id=p.statement_id, text=s.text
+        )
+        for p, s, r in session.exec(query).all()
+    ]
+    round_ids = [round_.id, *{priority.round_id for priority in priorities}]
+    counts = response_counts(session=session, round_ids=round_ids)
+    shown = [round_id for round_id in round_ids if counts.get(round_id, 0) >= k]
+    return priority_movements(priorities, round_means(session=session, round_ids=shown), round_.id)

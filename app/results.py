@@ -1,0 +1,577 @@
+"""A round's results: SQL aggregates per statement, profession and round, put together for pages.
+
+Every number comes from GROUP BY queries; Python only combines the aggregated rows (never
+score rows) with the pure functions of `app.stats`.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.charts import legend_name
+from app.models import Response, Round, RoundStatement, Score, Team
+from app.rounds import round_statements
+from app.stats import (
+    SCALE,
+    TOO_FEW,
+    Aggregate,
+    Movement,
+    ProfessionGroup,
+    RoundSeries,
+    StatementInfo,
+    StatementStats,
+    changes,
+    empty_stats,
+    enough_answers,
+    merge_aggregates,
+    movements,
+    pooled_mean,
+    profession_groups,
+    profession_row,
+    rank_by_disagreement,
+    rises_and_falls,
+    statement_stats,
+)
+from app.templating import danish_date
+
+NO_PROFESSION_LABEL = "Ikke oplyst"
+# More earlier rounds than this turn a radar into a tangle; the comparison page picks any.
+MAX_EARLIER_ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    """One statement's statistics in a round, and its change since the previous round."""
+
+    info: StatementInfo
+    stats: StatementStats
+    change: float | None = None
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    """An area of a theme: its statements and the mean of all their answers."""
+
+    id: str
+    title: str
+    mean: float | None
+    statements: list[StatementResult]
+
+
+@dataclass(frozen=True)
+class ThemeResult:
+    """A theme of the round: one radar and one table."""
+
+    id: str
+    title: str
+    mean: float | None
+    areas: list[AreaResult]
+
+    @property
+    def statements(self) -> list[StatementResult]:
+        """The theme's statements in the round's order."""
+        return [statement for area in self.areas for statement in area.statements]
+
+    def number(self, statement_id: str) -> int:
+        """The statement's number on the theme's radar (1 is at the top, then clockwise)."""
+        ids = [item.info.id for item in self.statements]
+        return ids.index(statement_id) + 1
+
+    @property
+    def infos(self) -> list[StatementInfo]:
+        """The theme's statements as chart axes."""
+        return [statement.info for statement in self.statements]
+
+
+@dataclass(frozen=True)
+class ProfessionBreakdown:
+    """Means per profession group; groups below the small-group limit never stand alone."""
+
+    groups: list[ProfessionGroup]
+    means: dict[str, dict[str, float | None]]  # statement id -> group label -> mean or None
+    theme_means: dict[str, dict[str, float | None]]  # theme id -> group label -> mean
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    """Everything the results page shows for one round."""
+
+    round: Round
+    team: Team
+    n_responses: int
+    k: int
+    current: RoundSeries
+    themes: list[ThemeResult] = field(default_factory=list)
+    earlier: list[RoundSeries] = field(default_factory=list)
+    disagreements: list[StatementResult] = field(default_factory=list)
+    rises: list[tuple[StatementResult, Movement]] = field(default_factory=list)
+    falls: list[tuple[StatementResult, Movement]] = field(default_factory=list)
+    professions: ProfessionBreakdown | None = None
+    comments: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def enough(self) -> bool:
+        """Whether the round has enough responses to show anything."""
+        return enough_answers(self.n_responses, self.k)
+
+    @property
+    def previous(self) -> RoundSeries | None:
+        """The latest earlier round with results, which changes are measured against."""
+        return self.earlier[-1] if self.earlier else None
+
+    def statement(self, statement_id: str) -> StatementResult:
+        """The result of one statement of the round."""
+        for theme in self.themes:
+            for item in theme.statements:
+                if item.info.id == statement_id:
+                    return item
+        raise KeyError(statement_id)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two or more rounds of a team side by side."""
+
+    team: Team
+    rounds: list[Round]  # chosen, oldest first
+    shown: list[RoundSeries]  # the chosen rounds with enough answers, oldest first
+    too_few: list[Round]
+    themes: list[tuple[str, str, list[StatementInfo]]]  # (theme id, title, axes)
+
+    def change(self, statement_id: str) -> float | None:
+        """Change from the oldest to the newest shown round."""
+        if len(self.shown) < 2:
+            return None
+        first, last = self.shown[0].means, self.shown[-1].means
+        return changes({statement_id: last.get(statement_id)}, first)[statement_id]
+
+
+def _info(statement: RoundStatement) -> StatementInfo:
+    return StatementInfo(
+        id=statement.statement_id,
+        text=statement.text,
+        short=statement.short,
+        theme_id=statement.theme_id,
+        theme_title=statement.theme_title,
+        area_id=statement.area_id,
+        area_title=statement.area_title,
+        position=statement.position,
+    )
+
+
+def response_counts(*, session: Session, round_ids: Sequence[int]) -> dict[int, int]:
+    """How many responses each round has."""
+    if not round_ids:
+        return {}
+    query = (
+        select(Response.round_id, func.count(col(Response.id)))
+        .where(col(Response.round_id).in_(round_ids))
+        .group_by(col(Response.round_id))
+    )
+    counts = dict.fromkeys(round_ids, 0)
+    counts.update({round_id: count for round_id, count in session.exec(query).all()})
+    return counts
+
+
+def profession_statement_aggregates(
+    *, session: Session, round_id: int
+) -> dict[tuple[str | None, str], Aggregate]:
+    """Per profession and statement: counts of each value 1-10 and "Ved ikke", sums, min, max.
+
+    One scan of the round's scores serves both the team's statistics (the professions summed,
+    see `statement_aggregates`) and the per-profession means.
+    """
+    value = col(Score.value)
+    columns: list[Any] = [
+        col(Response.profession),
+        col(Score.statement_id),
+        func.sum(case((value.is_(None), 1), else_=0)),
+        func.coalesce(func.sum(value), 0),
+        func.coalesce(func.sum(value * value), 0),
+        func.min(value),
+        func.max(value),
+        *(func.sum(case((value == v, 1), else_=0)) for v in SCALE),
+    ]
+    # SQLAlchemy's own select: SQLModel's typed overloads stop at four columns.
+    query = (
+        sa_select(*columns)
+        .select_from(Score)
+        .join(Response, col(Response.id) == col(Score.response_id))
+        .where(col(Response.round_id) == round_id)
+        .group_by(col(Response.profession), col(Score.statement_id))
+    )
+    result: dict[tuple[str | None, str], Aggregate] = {}
+    for row in session.execute(query).all():
+        profession, statement_id, dont_know, total, squares, low, high, *counts = row
+        result[(profession, statement_id)] = Aggregate(
+            statement_id=statement_id,
+            counts=tuple(int(count) for count in counts),
+            n_dont_know=int(dont_know),
+            total=int(total),
+            total_squares=int(squares),
+            minimum=low,
+            maximum=high,
+        )
+    return result
+
+
+def statement_aggregates(
+    by_profession: Mapping[tuple[str | None, str], Aggregate],
+) -> dict[str, Aggregate]:
+    """The team's aggregate per statement: the professions' aggregated rows added up."""
+    parts: dict[str, list[Aggregate]] = defaultdict(list)
+    for (_profession, statement_id), aggregate in by_profession.items():
+        parts[statement_id].append(aggregate)
+    return {statement_id: merge_aggregates(items) for statement_id, items in parts.items()}
+
+
+def round_statistics(*, session: Session, round_id: int) -> dict[str, StatementStats]:
+    """Statistics of every statement of the round, in the round's order (unanswered ones too)."""
+    by_profession = profession_statement_aggregates(session=session, round_id=round_id)
+    aggregates = statement_aggregates(by_profession)
+    return {
+        statement.statement_id: _stats(aggregates, statement.statement_id)
+        for statement in round_statements(session=session, round_id=round_id)
+    }
+
+
+def _stats(aggregates: Mapping[str, Aggregate], statement_id: str) -> StatementStats:
+    aggregate = aggregates.get(statement_id)
+    return statement_stats(aggregate) if aggregate else empty_stats(statement_id)
+
+
+def round_means(*, session: Session, round_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+    """Per round, the mean of each statement that has at least one value."""
+    # One query per round: SQLite groups several rounds at once about twice as slowly.
+    result: dict[int, dict[str, float]] = {}
+    for round_id in round_ids:
+        query = (
+            select(Score.statement_id, func.avg(col(Score.value)))
+            .join(Response, col(Response.id) == col(Score.response_id))
+            .where(col(Response.round_id) == round_id, col(Score.value).is_not(None))
+            .group_by(col(Score.statement_id))
+        )
+        rows = session.execute(query).all()
+        result[round_id] = {statement_id: float(mean) for statement_id, mean in rows}
+    return result
+
+
+def profession_sizes(*, session: Session, round_id: int) -> dict[str | None, int]:
+    """How many responses each profession (None: not stated) gave in the round."""
+    query = (
+        select(Response.profession, func.count(col(Response.id)))
+        .where(Response.round_id == round_id)
+        .group_by(col(Response.profession))
+    )
+    return {profession: count for profession, count in session.exec(query).all()}
+
+
+def statement_comments(*, session: Session, round_id: int) -> dict[str, list[str]]:
+    """The comments per statement, in alphabetical order so they cannot be linked to one phone."""
+    query = (
+        select(Score.statement_id, Score.comment)
+        .join(Response, col(Response.id) == col(Score.response_id))
+        .where(Response.round_id == round_id, col(Score.comment).is_not(None))
+        .order_by(col(Score.statement_id), col(Score.comment))
+    )
+    result: dict[str, list[str]] = defaultdict(list)
+    for statement_id, comment in session.execute(query).all():
+        if comment and comment.strip():
+            result[statement_id].append(comment.strip())
+    return dict(result)
+
+
+def team_rounds(*, session: Session, team_id: int) -> list[Round]:
+    """The team's rounds that have been opened (not drafts), oldest first."""
+    query = select(Round).where(Round.team_id == team_id, Round.status != "draft")
+    return sorted(session.exec(query).all(), key=_when_key)
+
+
+def _when_key(round_: Round) -> tuple[object, int]:
+    return (round_.opened_at or round_.created_at, round_.id or 0)
+
+
+def series(round_: Round, means: Mapping[str, float | None]) -> RoundSeries:
+    """A round's means with its colour and legend name "Label (22. nov. 2026)"."""
+    assert round_.id is not None
+    when = round_.opened_at or round_.created_at
+    return RoundSeries(
+        round_id=round_.id,
+        label=round_.label,
+        colour=round_.colour,
+        when=when,
+        legend=legend_name(round_.label, danish_date(when)),
+        means=means,
+    )
+
+
+def _earlier_series(session: Session, round_: Round, k: int) -> list[RoundSeries]:
+    """The team's earlier rounds that have enough answers to be shown, oldest first."""
+    earlier = [r for r in team_rounds(session=session, team_id=round_.team_id) if r.id != round_.id]
+    earlier = [r for r in earlier if _when_key(r) < _when_key(round_)]
+    ids = [r.id for r in earlier if r.id is not None]
+    counts = response_counts(session=session, round_ids=ids)
+    shown = [r for r in earlier if r.id is not None and enough_answers(counts[r.id], k)]
+    shown = shown[-MAX_EARLIER_ROUNDS:]
+    means = round_means(session=session, round_ids=[r.id for r in shown if r.id is not None])
+    return [series(r, means[r.id]) for r in shown if r.id is not None]
+
+
+def _themes(
+    statements: Sequence[RoundStatement],
+    stats: Mapping[str, StatementStats],
+    change: Mapping[str, float | None],
+) -> list[ThemeResult]:
+    by_theme: dict[str, dict[str, list[StatementResult]]] = {}
+    titles: dict[str, str] = {}
+    for statement in statements:
+        item = StatementResult(
+            _info(statement), stats[statement.statement_id], change.get(statement.statement_id)
+        )
+        by_theme.setdefault(statement.theme_id, {}).setdefault(statement.area_id, []).append(item)
+        titles[statement.theme_id] = statement.theme_title
+        titles[f"{statement.theme_id}/{statement.area_id}"] = statement.area_title
+    themes = []
+    for theme_id, areas in by_theme.items():
+        area_results = [
+            AreaResult(
+                area_id,
+                titles[f"{theme_id}/{area_id}"],
+                pooled_mean(item.stats for item in items),
+                items,
+            )
+            for area_id, items in areas.items()
+        ]
+        all_stats = [item.stats for area in area_results for item in area.statements]
+        themes.append(ThemeResult(theme_id, titles[theme_id], pooled_mean(all_stats), area_results))
+    return themes
+
+
+def _professions(
+    session: Session,
+    round_id: int,
+    k: int,
+    statements: Sequence[RoundStatement],
+    by_profession: Mapping[tuple[str | None, str], Aggregate],
+    labels: Mapping[str | None, str],
+) -> ProfessionBreakdown:
+    groups = profession_groups(profession_sizes(session=session, round_id=round_id), k, labels)
+    group_of = {profession: group.label for group in groups for profession in group.professions}
+    # (n, sum) per statement and group, merged over the professions of "Øvrige".
+    cells: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for (profession, statement_id), aggregate in by_profession.items():
+        n, total = sum(aggregate.counts), aggregate.total
+        if profession in group_of:
+            before = cells[statement_id].get(group_of[profession], (0, 0))
+            cells[statement_id][group_of[profession]] = (before[0] + n, before[1] + total)
+    means: dict[str, dict[str, float | None]] = {}
+    theme_cells: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for statement in statements:
+        row = {
+            group.label: cells[statement.statement_id].get(group.label, (0, 0)) for group in groups
+        }
+        means[statement.statement_id] = profession_row(row, k)
+        for label, (n, total) in row.items():
+            before = theme_cells[statement.theme_id].get(label, (0, 0))
+            theme_cells[statement.theme_id][label] = (before[0] + n, before[1] + total)
+    theme_means = {
+        theme_id: {label: (total / n if n else None) for label, (n, total) in row.items()}
+        for theme_id, row in theme_cells.items()
+    }
+    return ProfessionBreakdown(groups, means, theme_means)
+
+
+def round_report(
+    *,
+    session: Session,
+    round_: Round,
+    team: Team,
+    k: int,
+    profession_labels: Mapping[str, str],
+    detailed: bool = True,
+) -> RoundReport:
+    """The round's results with earlier rounds, rankings, professions and comments.
+
+    With fewer than k responses the report holds only the count. `detailed=False` leaves out
+    professions, comments and earlier rounds (the respondents' view).
+    """
+    assert round_.id is not None
+    n_responses = response_counts(session=session, round_ids=[round_.id])[round_.id]
+    if not enough_answers(n_responses, k):
+        return RoundReport(round_, team, n_responses, k, series(round_, {}))
+    statements = round_statements(session=session, round_id=round_.id)
+    by_profession = profession_statement_aggregates(session=session, round_id=round_.id)
+    aggregates = statement_aggregates(by_profession)
+    stats = {s.statement_id: _stats(aggregates, s.statement_id) for s in statements}
+    current = series(round_, {sid: item.mean for sid, item in stats.items()})
+    earlier = _earlier_series(session, round_, k) if detailed else []
+    previous = earlier[-1].means if earlier else {}
+    themes = _themes(statements, stats, changes(current.means, previous))
+    report = RoundReport(round_, team, n_responses, k, current, themes, earlier)
+    if not detailed:
+        return report
+    results = {item.info.id: item for theme in themes for item in theme.statements}
+    rises, falls = rises_and_falls(movements(current.means, previous))
+    labels: dict[str | None, str] = {None: NO_PROFESSION_LABEL}
+    labels.update(profession_labels)
+    return RoundReport(
+        round_,
+        team,
+        n_responses,
+        k,
+        current,
+        themes,
+        earlier,
+        disagreements=[results[s.statement_id] for s in rank_by_disagreement(stats.values())],
+        rises=[(results[m.statement_id], m) for m in rises],
+        falls=[(results[m.statement_id], m) for m in falls],
+        professions=_professions(session, round_.id, k, statements, by_profession, labels),
+        comments=statement_comments(session=session, round_id=round_.id),
+    )
+
+
+def comparison(*, session: Session, team: Team, round_ids: Sequence[int], k: int) -> Comparison:
+    """The chosen rounds of the team (others are ignored) with their means per statement."""
+    assert team.id is not None
+    chosen = [r for r in team_rounds(session=session, team_id=team.id) if r.id in set(round_ids)]
+    ids = [r.id for r in chosen if r.id is not None]
+    counts = response_counts(session=session, round_ids=ids)
+    shown_rounds = [r for r in chosen if r.id is not None and enough_answers(counts[r.id], k)]
+    means = round_means(session=session, round_ids=[r.id for r in shown_rounds if r.id])
+    shown = [series(r, means[r.id]) for r in shown_rounds if r.id is not None]
+    too_few = [r for r in chosen if r not in shown_rounds]
+    return Comparison(team, chosen, shown, too_few, _compared_axes(session, shown_rounds))
+
+
+def _compared_axes(
+    session: Session, rounds: Sequence[Round]
+) -> list[tuple[str, str, list[StatementInfo]]]:
+    """Per theme, the statements of any of the rounds: the newest round's order first."""
+    ids = [r.id for r in rounds if r.id is not None]
+    if not ids:
+        return []
+    query = select(RoundStatement).where(col(RoundStatement.round_id).in_(ids))
+    newest_first = {round_id: index for index, round_id in enumerate(reversed(ids))}
+    rows = sorted(session.exec(query).all(), key=lambda s: (newest_first[s.round_id], s.position))
+    themes: dict[str, tuple[str, dict[str, StatementInfo]]] = {}
+    for row in rows:
+        _title, axes = themes.setdefault(row.theme_id, (row.theme_title, {}))
+        axes.setdefault(row.statement_id, _info(row))
+    return [(theme_id, title, list(axes.values())) for theme_id, (title, axes) in themes.items()]
+
+
+class StatementResultPublic(BaseModel):
+    """One statement's statistics in a round."""
+
+    statement_id: str
+    theme_id: str
+    area_id: str
+    text: str
+    short: str
+    n: int = Field(description="Svar med en værdi 1-10.")
+    n_dont_know: int = Field(description='Svar "Ved ikke".')
+    mean: float | None
+    median: float | None
+    min: int | None
+    max: int | None
+    std_dev: float | None = Field(description="Standardafvigelse (populationens).")
+    distribution: dict[str, int] = Field(description="Antal svar med hver værdi 1-10.")
+    change: float | None = Field(description="Ændring i gennemsnit siden forrige runde.")
+
+
+class MeanPublic(BaseModel):
+    """The mean of all answers to a theme's or an area's statements."""
+
+    id: str
+    title: str
+    mean: float | None
+
+
+class ProfessionResultPublic(BaseModel):
+    """A profession group's means; a statement's mean is null when the group has too few answers."""
+
+    label: str
+    professions: list[str | None]
+    n_responses: int
+    means: dict[str, float | None]
+
+
+class RoundResultsPublic(BaseModel):
+    """A round's results; with fewer than `min_group_size` responses only the count is given."""
+
+    round_id: int
+    team_id: int
+    label: str
+    colour: str
+    status: str
+    n_responses: int
+    min_group_size: int
+    enough_responses: bool
+    message: str | None = Field(description='"for få svar" når der ikke vises resultater.')
+    previous_round_id: int | None
+    themes: list[MeanPublic]
+    areas: list[MeanPublic]
+    statements: list[StatementResultPublic]
+    professions: list[ProfessionResultPublic]
+
+
+def public_results(report: RoundReport) -> RoundResultsPublic:
+    """The report as the JSON API gives it: the same numbers, the same small-group rule."""
+    assert report.round.id is not None
+    professions = report.professions
+    groups = professions.groups if professions else []
+    return RoundResultsPublic(
+        round_id=report.round.id,
+        team_id=report.team.id or 0,
+        label=report.round.label,
+        colour=report.round.colour,
+        status=report.round.status,
+        n_responses=report.n_responses,
+        min_group_size=report.k,
+        enough_responses=report.enough,
+        message=None if report.enough else TOO_FEW,
+        previous_round_id=report.previous.round_id if report.previous else None,
+        themes=[MeanPublic(id=t.id, title=t.title, mean=t.mean) for t in report.themes],
+        areas=[
+            MeanPublic(id=f"{t.id}.{a.id}", title=a.title, mean=a.mean)
+            for t in report.themes
+            for a in t.areas
+        ],
+        statements=[_public_statement(item) for t in report.themes for item in t.statements],
+        professions=[
+            ProfessionResultPublic(
+                label=group.label,
+                professions=list(group.professions),
+                n_responses=group.size,
+                means={sid: row[group.label] for sid, row in professions.means.items()},
+            )
+            for group in groups
+            if professions is not None
+        ],
+    )
+
+
+def _public_statement(item: StatementResult) -> StatementResultPublic:
+    stats = item.stats
+    return StatementResultPublic(
+        statement_id=item.info.id,
+        theme_id=item.info.theme_id,
+        area_id=item.info.area_id,
+        text=item.info.text,
+        short=item.info.short,
+        n=stats.n,
+        n_dont_know=stats.n_dont_know,
+        mean=stats.mean,
+        median=stats.median,
+        min=stats.minimum,
+        max=stats.maximum,
+        std_dev=stats.std_dev,
+        distribution={str(value): count for value, count in zip(SCALE, stats.counts, strict=True)},
+        change=item.change,
+    )

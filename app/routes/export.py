@@ -1,0 +1,204 @@
+"""The export page and its downloads: CSV, XLSX and the codebook."""
+
+from datetime import date
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field, field_validator
+from sqlmodel import Session, col, select
+
+from app.api_tokens import ApiUserDep
+from app.auth import CurrentUserDep, teams_for_user
+from app.db import SessionDep
+from app.deps import CatalogueDep, SettingsDep
+from app.errors import InvalidInput
+from app.export import (
+    CSV_FORMATS,
+    ExportFilter,
+    ExportPlan,
+    codebook_markdown,
+    count_rows,
+    csv_chunks,
+    export_rows,
+    filter_for_user,
+    plan_export,
+    xlsx_chunks,
+)
+from app.models import Unit, User
+from app.templating import local, render
+from app.themes import Catalogue
+
+router = APIRouter(include_in_schema=False)
+
+
+class ExportQuery(BaseModel):
+    """The export's filters as query parameters; an empty form field means "all"."""
+
+    enhed: int | None = Field(default=None, description="Kun teams i denne enhed (id).")
+    team: int | None = Field(default=None, description="Kun dette team (id).")
+    tema: str | None = Field(default=None, description="Kun udsagn fra dette tema (id).")
+    fra: date | None = Field(default=None, description="Runder åbnet denne dag eller senere.")
+    til: date | None = Field(default=None, description="Runder åbnet denne dag eller før.")
+
+    @field_validator("enhed", "team", "tema", "fra", "til", mode="before")
+    @classmethod
+    def _blank_is_all(cls, value: object) -> object:
+        return None if value == "" else value
+
+    def query_string(self, **extra: str) -> str:
+        """The filters (and extra parameters) as a URL query, without empty ones."""
+        given = {key: str(value) for key, value in self.model_dump().items() if value is not None}
+        return urlencode(given | extra)
+
+
+class CsvExportQuery(ExportQuery):
+    """The filters and the CSV dialect."""
+
+    separator: Literal["dansk", "international"] = Field(
+        default="dansk",
+        description='"dansk": semikolon og decimalkomma (dansk Excel); '
+        '"international": komma og punktum.',
+    )
+
+
+ExportQueryDep = Annotated[ExportQuery, Query()]
+CsvExportQueryDep = Annotated[CsvExportQuery, Query()]
+
+
+def plan_for(
+    *, session: Session, user: User, catalogue: Catalogue, k: int, query: ExportQuery
+) -> ExportPlan:
+    """The export the user asked for, limited to what they may see (404 / 403 / 422 otherwise)."""
+    asked = ExportFilter(
+        unit_id=query.enhed,
+        team_id=query.team,
+        theme_id=query.tema,
+        opened_from=query.fra,
+        opened_to=query.til,
+    )
+    theme_ids = [theme.id for theme in catalogue.themes]
+    filters = filter_for_user(session=session, user=user, filters=asked, theme_ids=theme_ids)
+    return plan_export(session=session, filters=filters, k=k)
+
+
+def profession_labels(catalogue: Catalogue) -> dict[str, str]:
+    """The catalogue's professions by id."""
+    return {profession.id: profession.label for profession in catalogue.professions}
+
+
+def small_group_headers(plan: ExportPlan) -> dict[str, str]:
+    """Response headers saying k and how many rounds the small-group rule left out."""
+    return {
+        "X-Spindelvaev-Udeladte-Runder": str(plan.left_out),
+        "X-Spindelvaev-Mindste-Gruppe": str(plan.k),
+    }
+
+
+def download_headers(plan: ExportPlan, extension: str) -> dict[str, str]:
+    """An attachment named by today's date, with the small-group headers."""
+    filename = f"spindelvaev-svar-{local(plan.now):%Y-%m-%d}.{extension}"
+    return {"Content-Disposition": f'attachment; filename="{filename}"'} | small_group_headers(plan)
+
+
+@router.get("/eksport", response_class=HTMLResponse)
+def export_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUserDep,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+    query: CsvExportQueryDep,
+) -> Response:
+    """The filters, what they select, and the download buttons."""
+    teams = teams_for_user(session=session, user=user)
+    units = session.exec(
+        select(Unit)
+        .where(col(Unit.id).in_(sorted({team.unit_id for team in teams})))
+        .order_by(col(Unit.name))
+    ).all()
+    context: dict[str, Any] = {
+        "query": query,
+        "teams": teams,
+        "units": units,
+        "themes": catalogue.themes,
+        "k": settings.min_group_size,
+    }
+    try:
+        plan = plan_for(
+            session=session,
+            user=user,
+            catalogue=catalogue,
+            k=settings.min_group_size,
+            query=query,
+        )
+    except InvalidInput as error:
+        return render(request, "export.html", 422, error=error.message, **context)
+    rows = count_rows(session=session, plan=plan)
+    return render(request, "export.html", plan=plan, rows=rows, **context)
+
+
+@router.get("/eksport/svar.csv")
+def export_csv(
+    request: Request,
+    session: SessionDep,
+    user: ApiUserDep,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+    query: CsvExportQueryDep,
+) -> StreamingResponse:
+    """Every score as CSV for Excel, streamed."""
+    plan = plan_for(
+        session=session, user=user, catalogue=catalogue, k=settings.min_group_size, query=query
+    )
+    rows = export_rows(
+        engine=request.app.state.engine, plan=plan, profession_labels=profession_labels(catalogue)
+    )
+    return StreamingResponse(
+        csv_chunks(rows, CSV_FORMATS[query.separator]),
+        media_type="text/csv; charset=utf-8",
+        headers=download_headers(plan, "csv"),
+    )
+
+
+@router.get("/eksport/svar.xlsx")
+def export_xlsx(
+    request: Request,
+    session: SessionDep,
+    user: ApiUserDep,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+    query: ExportQueryDep,
+) -> StreamingResponse:
+    """Every score as an Excel workbook with the codebook beside it."""
+    plan = plan_for(
+        session=session, user=user, catalogue=catalogue, k=settings.min_group_size, query=query
+    )
+    rows = export_rows(
+        engine=request.app.state.engine, plan=plan, profession_labels=profession_labels(catalogue)
+    )
+    return StreamingResponse(
+        xlsx_chunks(rows, plan),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=download_headers(plan, "xlsx"),
+    )
+
+
+@router.get("/eksport/kodebog.md")
+def export_codebook(
+    session: SessionDep,
+    user: ApiUserDep,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+    query: ExportQueryDep,
+) -> Response:
+    """The codebook of an export with these filters (how many rounds were left out, and why)."""
+    plan = plan_for(
+        session=session, user=user, catalogue=catalogue, k=settings.min_group_size, query=query
+    )
+    return Response(
+        codebook_markdown(plan),
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="spindelvaev-kodebog.md"'},
+    )

@@ -1,0 +1,308 @@
+"""The follow-up meeting (steps 1-6), the team's history and the printable minutes."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from app.auth import CurrentUserDep, round_for_user, team_for_user
+from app.csrf import require_csrf
+from app.deps import CatalogueDep, SessionDep, SettingsDep
+from app.errors import Conflict, InvalidInput, NotFound
+from app.meeting import (
+    ACTION_STATUS_LABELS,
+    ActionInput,
+    actions_of,
+    add_action,
+    earlier_movements,
+    priorities_of,
+    priority_in_round,
+    review_action,
+    save_priority_text,
+    set_priorities,
+    update_action,
+)
+from app.models import PlanAction, Round, Team, User
+from app.results import response_counts, round_report, team_rounds
+from app.routes.results import PLOTLY_URL, radar_figures
+from app.templating import render
+from app.themes import Catalogue
+
+router = APIRouter(include_in_schema=False)
+CsrfChecked = [Depends(require_csrf)]
+FormStr = Annotated[str, Form()]
+STEPS = (
+    "Resultaterne",
+    "Præsenter jeres overvejelser",
+    "Vælg 3 parametre",
+    "Hvad vil barnet/den unge og forældrene opleve?",
+    "Hvad skal der til?",
+    "Handleplan",
+)
+
+
+def _closed_round(session: Session, user: User, round_id: int) -> tuple[Round, Team]:
+    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    if round_.status != "closed":
+        raise Conflict("Runden er stadig åben. Luk den, før I holder opfølgningsmødet.")
+    return round_, team
+
+
+@router.get("/runder/{round_id}/moede", response_class=HTMLResponse)
+@router.get("/runder/{round_id}/moede/{step}", response_class=HTMLResponse)
+def meeting_step(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+    user: CurrentUserDep,
+    round_id: int,
+    step: int = 1,
+    error: str | None = None,
+) -> Response:
+    """One step of the meeting, made for a projector."""
+    if not 1 <= step <= len(STEPS):
+        raise NotFound("Mødet har seks trin.")
+    round_, team = _closed_round(session, user, round_id)
+    labels = {p.id: p.label for p in catalogue.professions}
+    report = round_report(
+        session=session,
+        round_=round_,
+        team=team,
+        k=settings.min_group_size,
+        profession_labels=labels,
+    )
+    priorities = priorities_of(session=session, round_id=round_id)
+    context = {
+        "report": report,
+        "round": round_,
+        "team": team,
+        "step": step,
+        "steps": STEPS,
+        "priorities": priorities,
+        "chosen": {priority.statement_id for priority, _ in priorities},
+        "actions": actions_of(session=session, round_ids=[round_id]),
+        "statuses": ACTION_STATUS_LABELS,
+        "questions": _questions(catalogue, round_.themes),
+        "movements": earlier_movements(
+            session=session, team_id=team.id or 0, round_=round_, k=settings.min_group_size
+        )
+        if step == 1
+        else [],
+        "figures": radar_figures(report) if step == 1 and report.enough else {},
+        "plotly_url": PLOTLY_URL,
+        "error": error,
+    }
+    return render(request, "meeting.html", 422 if error else 200, **context)
+
+
+def _questions(catalogue: Catalogue, theme_ids: list[str]) -> list[tuple[str, list[str]]]:
+    return [
+        (theme.title, [question.text for question in theme.reflection_questions])
+        for theme in catalogue.themes
+        if theme.id in theme_ids and theme.reflection_questions
+    ]
+
+
+@router.post("/runder/{round_id}/prioriteter", dependencies=CsrfChecked)
+def choose_priorities(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+    user: CurrentUserDep,
+    round_id: int,
+    statement_ids: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+) -> Response:
+    """Step 3: mark (at most) three statements as the round's priorities."""
+    round_, _ = _closed_round(session, user, round_id)
+    try:
+        set_priorities(session=session, round_=round_, statement_ids=statement_ids)
+    except InvalidInput as problem:
+        session.rollback()
+        return meeting_step(
+            request, session, settings, catalogue, user, round_id, 3, problem.message
+        )
+    next_step = 4 if len(statement_ids) == 3 else 3
+    return RedirectResponse(f"/runder/{round_id}/moede/{next_step}?gemt=1", status_code=303)
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+@router.post("/runder/{round_id}/prioriteter/{priority_id}", dependencies=CsrfChecked)
+def save_priority(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUserDep,
+    round_id: int,
+    priority_id: int,
+    field: FormStr,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """Steps 4 and 5: save what was typed (the page's script saves as one types)."""
+    _closed_round(session, user, round_id)
+    priority = priority_in_round(session=session, round_id=round_id, priority_id=priority_id)
+    save_priority_text(session=session, priority=priority, field=field, text=text)
+    if _wants_json(request):
+        return JSONResponse({"saved": True})
+    step = 4 if field == "experience" else 5
+    return RedirectResponse(f"/runder/{round_id}/moede/{step}?gemt=1", status_code=303)
+
+
+def _action_input(what: str, who: str, due_on: str, status: str, priority_id: str) -> ActionInput:
+    return ActionInput(what=what, who=who, due_on=due_on, status=status, priority_id=priority_id)
+
+
+@router.post("/runder/{round_id}/handlinger", dependencies=CsrfChecked)
+def create_action(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+    user: CurrentUserDep,
+    round_id: int,
+    what: FormStr,
+    who: Annotated[str, Form()] = "",
+    due_on: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "ikke_startet",
+    priority_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Step 6: add an action to the plan."""
+    _closed_round(session, user, round_id)
+    try:
+        add_action(
+            session=session,
+            round_id=round_id,
+            action=_action_input(what, who, due_on, status, priority_id),
+        )
+    except InvalidInput as problem:
+        return meeting_step(
+            request, session, settings, catalogue, user, round_id, 6, problem.message
+        )
+    return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
+
+
+def _action(session: Session, round_id: int, action_id: int) -> PlanAction:
+    action = session.get(PlanAction, action_id)
+    if action is None or action.round_id != round_id:
+        raise NotFound("Handlingen findes ikke.")
+    return action
+
+
+@router.post("/runder/{round_id}/handlinger/{action_id}", dependencies=CsrfChecked)
+def change_action(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+    user: CurrentUserDep,
+    round_id: int,
+    action_id: int,
+    what: FormStr,
+    who: Annotated[str, Form()] = "",
+    due_on: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "ikke_startet",
+    priority_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Step 6: change an action of the plan."""
+    _closed_round(session, user, round_id)
+    action = _action(session, round_id, action_id)
+    try:
+        update_action(
+            session=session,
+            plan_action=action,
+            action=_action_input(what, who, due_on, status, priority_id),
+        )
+    except InvalidInput as problem:
+        session.rollback()
+        return meeting_step(
+            request, session, settings, catalogue, user, round_id, 6, problem.message
+        )
+    return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
+
+
+@router.post("/runder/{round_id}/handlinger/{action_id}/slet", dependencies=CsrfChecked)
+def delete_action(
+    session: SessionDep, user: CurrentUserDep, round_id: int, action_id: int
+) -> Response:
+    """Step 6: remove an action from the plan."""
+    _closed_round(session, user, round_id)
+    session.delete(_action(session, round_id, action_id))
+    session.commit()
+    return RedirectResponse(f"/runder/{round_id}/moede/6#plan", status_code=303)
+
+
+@router.post("/handlinger/{action_id}/opfoelgning", dependencies=CsrfChecked)
+def follow_up(
+    session: SessionDep,
+    user: CurrentUserDep,
+    action_id: int,
+    status: FormStr,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """At a later round: how far an action of an earlier plan has come."""
+    action = session.get(PlanAction, action_id)
+    if action is None:
+        raise NotFound("Handlingen findes ikke.")
+    _, team = round_for_user(session=session, user=user, round_id=action.round_id)
+    review_action(session=session, plan_action=action, status=status, note=note)
+    return RedirectResponse(f"/teams/{team.id}?gemt=1#opfoelgning", status_code=303)
+
+
+@router.get("/teams/{team_id}/historik", response_class=HTMLResponse)
+def timeline(request: Request, session: SessionDep, user: CurrentUserDep, team_id: int) -> Response:
+    """Every round of the team with its priorities and plan, for new members of staff."""
+    team = team_for_user(session=session, user=user, team_id=team_id)
+    rounds = team_rounds(session=session, team_id=team_id)
+    round_ids = [r.id for r in rounds if r.id is not None]
+    counts = response_counts(session=session, round_ids=round_ids)
+    entries = [
+        (r, counts.get(r.id or 0, 0), priorities_of(session=session, round_id=r.id or 0))
+        for r in rounds
+    ]
+    actions = actions_of(session=session, round_ids=round_ids)
+    return render(
+        request,
+        "timeline.html",
+        team=team,
+        entries=entries,
+        actions=actions,
+        statuses=ACTION_STATUS_LABELS,
+    )
+
+
+@router.get("/runder/{round_id}/referat", response_class=HTMLResponse)
+def minutes(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+    user: CurrentUserDep,
+    round_id: int,
+) -> Response:
+    """The meeting's summary for the minutes, laid out to print on A4."""
+    round_, team = _closed_round(session, user, round_id)
+    labels = {p.id: p.label for p in catalogue.professions}
+    report = round_report(
+        session=session,
+        round_=round_,
+        team=team,
+        k=settings.min_group_size,
+        profession_labels=labels,
+        detailed=False,
+    )
+    return render(
+        request,
+        "minutes.html",
+        report=report,
+        round=round_,
+        team=team,
+        priorities=priorities_of(session=session, round_id=round_id),
+        actions=actions_of(session=session, round_ids=[round_id]),
+        statuses=ACTION_STATUS_LABELS,
+        figures=radar_figures(report) if report.enough else {},
+        plotly_url=PLOTLY_URL,
+    )

@@ -1,0 +1,194 @@
+"""The follow-up meeting: at most three priorities, steps 4-5 notes, the plan and its review."""
+
+import re
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.models import PlanAction, Priority, Round
+from app.responses import Answer, save_response
+from app.rounds import create_round
+from app.themes import Catalogue
+from tests.html import parse, text_of
+from tests.world import CSRF, World, act_as, build_world
+
+
+def _closed_round(
+    session: Session, catalogue: Catalogue, world: World, label: str, values: list[int]
+) -> Round:
+    """A closed round of team A on theme 1 where respondent i gives values[i] to every statement."""
+    theme = catalogue.themes[0]
+    assert world.team_a.id is not None
+    round_ = create_round(
+        session=session,
+        catalogue=catalogue,
+        team_id=world.team_a.id,
+        label=label,
+        theme_ids=[theme.id],
+        status="closed",
+    )
+    session.commit()
+    assert round_.id is not None
+    for index, value in enumerate(values):
+        answers = {statement.id: Answer(value=value) for statement in theme.statements}
+        save_response(
+            session=session,
+            round_id=round_.id,
+            respondent_key=f"{label}-{index}",
+            profession=None,
+            answers=answers,
+        )
+    session.refresh(round_)
+    return round_
+
+
+def _client(app: FastAPI, world: World) -> TestClient:
+    client = TestClient(app)
+    act_as(client, app.state.settings.signing_key(), world.facilitator_a)
+    return client
+
+
+def test_a_fourth_priority_is_refused_with_a_clear_message(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    ids = [statement.id for statement in catalogue.themes[0].statements[:4]]
+    with _client(app, world) as client:
+        ok = client.post(
+            f"/runder/{round_.id}/prioriteter",
+            data={"csrf_token": CSRF, "statement_ids": ids[:3]},
+            follow_redirects=False,
+        )
+        assert ok.status_code == 303
+        refused = client.post(
+            f"/runder/{round_.id}/prioriteter", data={"csrf_token": CSRF, "statement_ids": ids}
+        )
+    assert refused.status_code == 422
+    assert "højst vælge 3 udsagn" in text_of(refused.text)
+    chosen = session.exec(select(Priority.statement_id).where(Priority.round_id == round_.id)).all()
+    assert sorted(chosen) == sorted(ids[:3])
+
+
+def test_priorities_notes_and_plan_survive_a_reload(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    statements = catalogue.themes[0].statements
+    with _client(app, world) as client:
+        client.post(
+            f"/runder/{round_.id}/prioriteter",
+            data={"csrf_token": CSRF, "statement_ids": [s.id for s in statements[:3]]},
+        )
+        priority = session.exec(select(Priority).where(Priority.round_id == round_.id)).first()
+        assert priority is not None
+        saved = client.post(
+            f"/runder/{round_.id}/prioriteter/{priority.id}",
+            data={"csrf_token": CSRF, "field": "experience", "text": "Barnet bliver spurgt først."},
+            headers={"Accept": "application/json"},
+        )
+        assert saved.json() == {"saved": True}
+        client.post(
+            f"/runder/{round_.id}/handlinger",
+            data={
+                "csrf_token": CSRF,
+                "what": "Fast dagsorden",
+                "who": "Tovholder",
+                "due_on": "2027-01-31",
+                "status": "i_gang",
+                "priority_id": str(priority.id),
+            },
+        )
+        step3 = parse(client.get(f"/runder/{round_.id}/moede/3").text)
+        step4 = client.get(f"/runder/{round_.id}/moede/4").text
+        step6 = client.get(f"/runder/{round_.id}/moede/6").text
+    checked = {box["value"] for box in step3.select('input[name="statement_ids"][checked]')}
+    assert checked == {s.id for s in statements[:3]}
+    assert "Barnet bliver spurgt først." in step4
+    assert 'value="Fast dagsorden"' in step6 and 'value="2027-01-31"' in step6
+
+
+def test_a_bad_action_is_refused_and_nothing_is_stored(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    with _client(app, world) as client:
+        for bad in (
+            {"what": " "},
+            {"what": "X", "status": "færdig"},
+            {"what": "X", "due_on": "31/1"},
+        ):
+            response = client.post(
+                f"/runder/{round_.id}/handlinger", data={"csrf_token": CSRF} | bad
+            )
+            assert response.status_code == 422
+    assert session.exec(select(PlanAction)).all() == []
+
+
+def test_open_actions_come_back_for_review_and_can_be_followed_up(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    with _client(app, world) as client:
+        client.post(
+            f"/runder/{round_.id}/handlinger",
+            data={"csrf_token": CSRF, "what": "Temamøde om fagligheder", "status": "ikke_startet"},
+        )
+        team_page = text_of(client.get(f"/teams/{world.team_a.id}").text)
+        assert "Opfølgning på handleplanen" in team_page
+        assert "Temamøde om fagligheder" in team_page
+        action = session.exec(select(PlanAction)).one()
+        client.post(
+            f"/handlinger/{action.id}/opfoelgning",
+            data={"csrf_token": CSRF, "status": "gennemfoert", "note": "Holdt i juni."},
+        )
+        after = text_of(client.get(f"/teams/{world.team_a.id}").text)
+    session.refresh(action)
+    assert (action.status, action.follow_up_note) == ("gennemfoert", "Holdt i juni.")
+    assert "Temamøde om fagligheder" not in after  # finished actions leave the review list
+
+
+def test_the_next_round_shows_how_a_prioritised_statement_moved(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    may = _closed_round(session, catalogue, world, "Maj 2026", [3, 4, 5])  # mean 4.0
+    september = _closed_round(session, catalogue, world, "September 2026", [5, 6, 7])  # mean 6.0
+    statement = catalogue.themes[0].statements[0]
+    with _client(app, world) as client:
+        client.post(
+            f"/runder/{may.id}/prioriteter",
+            data={"csrf_token": CSRF, "statement_ids": [statement.id]},
+        )
+        page = text_of(client.get(f"/runder/{september.id}/moede/1").text)
+    assert re.search(r"Prioriteret i maj 2026: 4,0 → 6,0", page), page[:2000]
+
+
+def test_the_meeting_needs_a_closed_round(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    with _client(app, world) as client:
+        response = client.get(f"/runder/{world.round_a.id}/moede/1")
+    assert response.status_code == 409
+    assert "Luk den" in text_of(response.text)
+
+
+def test_the_timeline_lists_every_round_with_its_priorities(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    statement = catalogue.themes[0].statements[1]
+    with _client(app, world) as client:
+        client.post(
+            f"/runder/{round_.id}/prioriteter",
+            data={"csrf_token": CSRF, "statement_ids": [statement.id]},
+        )
+        page = text_of(client.get(f"/teams/{world.team_a.id}/historik").text)
+    assert "Maj 2026" in page and "Runde A" in page
+    assert statement.text in page
