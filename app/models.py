@@ -1,6 +1,7 @@
 """The database tables. Alembic owns the schema; these classes describe it."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +28,10 @@ SQLModel.metadata = MetaData(
 ROLES = ("admin", "facilitator")
 ROUND_STATUSES = ("draft", "open", "closed")
 ACTION_STATUSES = ("ikke_startet", "i_gang", "gennemfoert", "droppet")
+
+
+# Stored in UTC everywhere; shown and typed in Danish local time.
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 def utcnow() -> datetime:

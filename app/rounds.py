@@ -2,11 +2,14 @@
 
 import secrets
 from collections.abc import Iterable
+from datetime import datetime
 
+from sqlalchemy import delete, exists, func
 from sqlmodel import Session, col, select
 
-from app.errors import InvalidInput
-from app.models import Round, RoundStatement
+from app.errors import Conflict, InvalidInput
+from app.models import LOCAL_TIME, Response, Round, RoundStatement, utcnow
+from app.scoring import effective_status
 from app.themes import Catalogue
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies. Yellow comes last: it is
@@ -104,3 +107,76 @@ def round_statements(*, session: Session, round_id: int) -> list[RoundStatement]
         .order_by(col(RoundStatement.position))
     )
     return list(session.exec(query).all())
+
+
+def count_responses(*, session: Session, round_id: int) -> int:
+    """How many phones have answered the round."""
+    query = select(func.count()).where(col(Response.round_id) == round_id)
+    return session.exec(query).one()
+
+
+def parse_closing_time(text: str, *, now: datetime | None = None) -> datetime | None:
+    """A `datetime-local` value read as Danish local time; None when empty."""
+    if not text.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip()).replace(tzinfo=LOCAL_TIME)
+    except ValueError as exc:
+        raise InvalidInput("Lukketidspunktet kunne ikke læses. Brug dato og klokkeslæt.") from exc
+    if moment <= (now or utcnow()):
+        raise InvalidInput("Lukketidspunktet skal ligge i fremtiden.")
+    return moment
+
+
+def open_round(*, session: Session, round_: Round) -> None:
+    """Let respondents in: a draft opens; a closed round must be reopened instead."""
+    status = effective_status(round_)
+    if status == "closed":
+        raise Conflict("Runden er lukket. Brug „Genåbn runden“, hvis der skal svares mere.")
+    if status == "draft":
+        round_.status, round_.opened_at = "open", utcnow()
+        session.add(round_)
+        session.commit()
+
+
+def close_round(*, session: Session, round_: Round) -> None:
+    """Stop answers; a round whose closing time passed is marked closed at that time."""
+    if round_.status == "draft":
+        raise Conflict("Runden er ikke åbnet endnu, så den kan ikke lukkes.")
+    if round_.status == "open":
+        passed = effective_status(round_) == "closed"
+        round_.status = "closed"
+        round_.closed_at = round_.closes_at if passed else utcnow()
+        session.add(round_)
+        session.commit()
+
+
+def reopen_round(*, session: Session, round_: Round) -> None:
+    """Let answers in again, until the results have been discussed."""
+    if round_.discussed_at is not None:
+        raise Conflict("Runden kan ikke genåbnes, fordi teamet har drøftet resultaterne.")
+    if effective_status(round_) == "open":
+        return
+    now = utcnow()
+    if round_.closes_at is not None and round_.closes_at <= now:
+        round_.closes_at = None
+    round_.status, round_.closed_at = "open", None
+    round_.opened_at = round_.opened_at or now
+    session.add(round_)
+    session.commit()
+
+
+def delete_round(*, session: Session, round_: Round) -> None:
+    """Remove a round that nobody has answered; refuse otherwise."""
+    assert round_.id is not None
+    answers = count_responses(session=session, round_id=round_.id)
+    # The condition is repeated in the statement, so an answer arriving meanwhile is never lost.
+    nobody = ~exists().where(col(Response.round_id) == round_.id)
+    deleted = session.execute(delete(Round).where(col(Round.id) == round_.id, nobody))
+    if answers or deleted.rowcount != 1:  # type: ignore[attr-defined]
+        # Nothing was deleted; no rollback, which would expire the page header's user.
+        raise Conflict(
+            "Runden kan ikke slettes, fordi der er kommet svar. Luk den i stedet; "
+            "svarene bliver en del af teamets historik."
+        )
+    session.commit()

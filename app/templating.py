@@ -9,10 +9,9 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from app.csrf import csrf_input
-from app.models import Round
+from app.models import LOCAL_TIME, Round
 from app.scoring import effective_status
 
-LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 MONTHS_SHORT = (
     "jan.",
     "feb.",

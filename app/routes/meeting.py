@@ -152,8 +152,18 @@ def save_priority(
     return RedirectResponse(f"/runder/{round_id}/moede/{step}?gemt=1", status_code=303)
 
 
-def _action_input(what: str, who: str, due_on: str, status: str, priority_id: str) -> ActionInput:
+def action_form(
+    what: FormStr,
+    who: Annotated[str, Form()] = "",
+    due_on: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "ikke_startet",
+    priority_id: Annotated[str, Form()] = "",
+) -> ActionInput:
+    """The plan's action form as submitted (checked by the service that stores it)."""
     return ActionInput(what=what, who=who, due_on=due_on, status=status, priority_id=priority_id)
+
+
+ActionFormDep = Annotated[ActionInput, Depends(action_form)]
 
 
 @router.post("/runder/{round_id}/handlinger", dependencies=CsrfChecked)
@@ -164,11 +174,7 @@ def create_action(
     catalogue: CatalogueDep,
     user: CurrentUserDep,
     round_id: int,
-    what: FormStr,
-    who: Annotated[str, Form()] = "",
-    due_on: Annotated[str, Form()] = "",
-    status: Annotated[str, Form()] = "ikke_startet",
-    priority_id: Annotated[str, Form()] = "",
+    form: ActionFormDep,
 ) -> Response:
     """Step 6: add an action to the plan."""
     _closed_round(session, user, round_id)
@@ -176,7 +182,7 @@ def create_action(
         add_action(
             session=session,
             round_id=round_id,
-            action=_action_input(what, who, due_on, status, priority_id),
+            action=form,
         )
     except InvalidInput as problem:
         return meeting_step(
@@ -201,11 +207,7 @@ def change_action(
     user: CurrentUserDep,
     round_id: int,
     action_id: int,
-    what: FormStr,
-    who: Annotated[str, Form()] = "",
-    due_on: Annotated[str, Form()] = "",
-    status: Annotated[str, Form()] = "ikke_startet",
-    priority_id: Annotated[str, Form()] = "",
+    form: ActionFormDep,
 ) -> Response:
     """Step 6: change an action of the plan."""
     _closed_round(session, user, round_id)
@@ -214,7 +216,7 @@ def change_action(
         update_action(
             session=session,
             plan_action=action,
-            action=_action_input(what, who, due_on, status, priority_id),
+            action=form,
         )
     except InvalidInput as problem:
         session.rollback()

@@ -8,16 +8,22 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel
-from sqlalchemy import delete, exists, func
-from sqlmodel import Session, col, select
 
-from app import models
 from app.auth import CurrentUserDep, round_for_user, team_for_user
 from app.csrf import require_csrf
 from app.deps import CatalogueDep, SessionDep, SettingsDep
-from app.errors import Conflict, InvalidInput
-from app.models import Round, Team, utcnow
-from app.rounds import create_round, round_statements
+from app.errors import InvalidInput
+from app.models import Team, utcnow
+from app.rounds import (
+    close_round,
+    count_responses,
+    create_round,
+    delete_round,
+    open_round,
+    parse_closing_time,
+    reopen_round,
+    round_statements,
+)
 from app.scoring import effective_status, group_statements
 from app.templating import LOCAL_TIME, month_label, render
 from app.themes import Catalogue
@@ -34,79 +40,6 @@ class RoundForm(BaseModel):
     themes: list[str] = []
     closes_at: str = ""
     open_now: bool = False
-
-
-def count_responses(*, session: Session, round_id: int) -> int:
-    """How many phones have answered the round."""
-    query = select(func.count()).where(col(models.Response.round_id) == round_id)
-    return session.exec(query).one()
-
-
-def parse_closing_time(text: str, *, now: datetime | None = None) -> datetime | None:
-    """A `datetime-local` value read as Danish local time; None when empty."""
-    if not text.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(text.strip()).replace(tzinfo=LOCAL_TIME)
-    except ValueError as exc:
-        raise InvalidInput("Lukketidspunktet kunne ikke læses. Brug dato og klokkeslæt.") from exc
-    if moment <= (now or utcnow()):
-        raise InvalidInput("Lukketidspunktet skal ligge i fremtiden.")
-    return moment
-
-
-def open_round(*, session: Session, round_: Round) -> None:
-    """Let respondents in: a draft opens; a closed round must be reopened instead."""
-    status = effective_status(round_)
-    if status == "closed":
-        raise Conflict("Runden er lukket. Brug „Genåbn runden“, hvis der skal svares mere.")
-    if status == "draft":
-        round_.status, round_.opened_at = "open", utcnow()
-        session.add(round_)
-        session.commit()
-
-
-def close_round(*, session: Session, round_: Round) -> None:
-    """Stop answers; a round whose closing time passed is marked closed at that time."""
-    if round_.status == "draft":
-        raise Conflict("Runden er ikke åbnet endnu, så den kan ikke lukkes.")
-    if round_.status == "open":
-        passed = effective_status(round_) == "closed"
-        round_.status = "closed"
-        round_.closed_at = round_.closes_at if passed else utcnow()
-        session.add(round_)
-        session.commit()
-
-
-def reopen_round(*, session: Session, round_: Round) -> None:
-    """Let answers in again, until the results have been discussed."""
-    if round_.discussed_at is not None:
-        raise Conflict("Runden kan ikke genåbnes, fordi teamet har drøftet resultaterne.")
-    if effective_status(round_) == "open":
-        return
-    now = utcnow()
-    if round_.closes_at is not None and round_.closes_at <= now:
-        round_.closes_at = None
-    round_.status, round_.closed_at = "open", None
-    round_.opened_at = round_.opened_at or now
-    session.add(round_)
-    session.commit()
-
-
-def delete_round(*, session: Session, round_: Round) -> None:
-    """Remove a round that nobody has answered; refuse otherwise."""
-    assert round_.id is not None
-    answers = count_responses(session=session, round_id=round_.id)
-    # The condition is repeated in the statement, so an answer arriving meanwhile is never lost.
-    nobody = ~exists().where(col(models.Response.round_id) == round_.id)
-    deleted = session.execute(delete(Round).where(col(Round.id) == round_.id, nobody))
-    if answers or deleted.rowcount != 1:  # type: ignore[attr-defined]
-        # Nothing was deleted; no rollback, which would expire the page header's user.
-        raise Conflict(
-            "Runden kan ikke slettes, fordi der er kommet svar. Luk den i stedet; "
-            "svarene bliver en del af teamets historik."
-        )
-    session.commit()
 
 
 def _round_form_page(

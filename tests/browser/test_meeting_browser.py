@@ -1,0 +1,115 @@
+"""The follow-up meeting walked with the keyboard only, and its print layout."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+from sqlmodel import Session, select
+
+from app.models import PlanAction, Priority, Round
+from tests.browser.conftest import Service
+from tests.world import session_cookie
+
+pytestmark = pytest.mark.browser
+DESKTOP = {"width": 1280, "height": 860}
+
+
+def _closed_round(service: Service) -> Round:
+    with Session(service.app.state.engine) as session:
+        round_ = session.exec(select(Round).where(Round.status == "closed")).one()
+        session.expunge(round_)
+    return round_
+
+
+def _logged_in_page(browser: Browser, service: Service) -> Page:
+    context = browser.new_context(viewport=DESKTOP)
+    secret = service.app.state.secret_key
+    context.add_cookies(
+        [
+            {
+                "name": "spindelvaev_session",
+                "url": service.base_url,
+                "value": session_cookie(secret, service.facilitator),
+            }
+        ]
+    )
+    page = context.new_page()
+    page.on("request", lambda request: _same_host(request.url, service.base_url))
+    return page
+
+
+def _same_host(url: str, base_url: str) -> None:
+    assert url.startswith((base_url, "data:", "blob:")), f"request to another host: {url}"
+
+
+def _tab_to(page: Page, selector: str, limit: int = 120) -> None:
+    """Press Tab until the element matching the selector has the focus."""
+    for _ in range(limit):
+        if page.evaluate(
+            "s => document.activeElement && document.activeElement.matches(s)", selector
+        ):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_the_six_steps_can_be_walked_with_the_keyboard_only(
+    browser: Browser, service: Service, screenshots: Path
+) -> None:
+    round_ = _closed_round(service)
+    page = _logged_in_page(browser, service)
+    page.goto(f"{service.base_url}/runder/{round_.id}/moede/1")
+    assert page.locator("h1").inner_text().endswith("Resultaterne")
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.screenshot(path=screenshots / "meeting-step1-1280.png", full_page=False)
+
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**/moede/2")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**/moede/3")
+
+    for _ in range(3):
+        _tab_to(page, 'input[name="statement_ids"]:not(:checked)')
+        page.keyboard.press("Space")
+    assert page.locator("[data-count]").inner_text() == "3"
+    _tab_to(page, "form.priority-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/moede/4?gemt=1")
+
+    for step, text in ((4, "Barnet bliver spurgt først."), (5, "Faste mødetider.")):
+        for index in range(3):
+            _tab_to(page, f"form.autosave:nth-of-type({index + 1}) textarea")
+            page.keyboard.type(f"{text} ({index + 1})")
+        page.locator(".save-state", has_text="Gemt").nth(2).wait_for()
+        _tab_to(page, "form.autosave:nth-of-type(3) button[type=submit]")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_url(f"**/moede/{step + 1}")
+
+    _tab_to(page, "#what-ny")
+    page.keyboard.type("Fast dagsorden med barnets perspektiv først")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Tovholder")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/moede/6?gemt=1#plan")
+    page.screenshot(path=screenshots / "meeting-step6-1280.png", full_page=True)
+
+    with Session(service.app.state.engine) as session:
+        priorities = session.exec(select(Priority).where(Priority.round_id == round_.id)).all()
+        actions = session.exec(select(PlanAction).where(PlanAction.round_id == round_.id)).all()
+    assert len(priorities) == 3
+    assert sorted(p.experience for p in priorities) == [
+        f"Barnet bliver spurgt først. ({index})" for index in (1, 2, 3)
+    ]
+    assert all(p.requirements.startswith("Faste mødetider.") for p in priorities)
+    assert [(a.what, a.who) for a in actions] == [
+        ("Fast dagsorden med barnets perspektiv først", "Tovholder")
+    ]
+
+    page.goto(f"{service.base_url}/runder/{round_.id}/referat")
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.emulate_media(media="print")
+    assert page.locator(".site-header").is_hidden()
+    page.screenshot(path=screenshots / "minutes-print.png", full_page=True)
+    page.pdf(path=str(screenshots / "minutes.pdf"), format="A4", print_background=True)
+    assert (screenshots / "minutes.pdf").stat().st_size > 10_000
+    page.context.close()
