@@ -192,3 +192,17 @@ def test_the_timeline_lists_every_round_with_its_priorities(
         page = text_of(client.get(f"/teams/{world.team_a.id}/historik").text)
     assert "Maj 2026" in page and "Runde A" in page
     assert statement.text in page
+
+
+def test_a_new_round_page_points_to_the_open_actions_of_earlier_rounds(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    may = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    november = _closed_round(session, catalogue, world, "November 2026", [])
+    with _client(app, world) as client:
+        client.post(f"/runder/{may.id}/handlinger", data={"csrf_token": CSRF, "what": "Temamøde"})
+        later = text_of(client.get(f"/runder/{november.id}").text)
+        earlier = text_of(client.get(f"/runder/{may.id}").text)
+    assert "1 handling fra tidligere runder er ikke gennemført" in later
+    assert "Handleplanen fra sidst" not in earlier

@@ -13,6 +13,7 @@ from app.auth import CurrentUserDep, round_for_user, team_for_user
 from app.csrf import require_csrf
 from app.deps import CatalogueDep, SessionDep, SettingsDep
 from app.errors import InvalidInput
+from app.meeting import open_actions_of_team
 from app.models import Team, utcnow
 from app.rounds import (
     close_round,
@@ -134,6 +135,11 @@ def round_page(
         answers=count_responses(session=session, round_id=round_id),
         short_link=f"{settings.base_url}/r/{round_.join_code}",
         secret_link=f"{settings.base_url}/s/{round_.link_token}",
+        open_actions=[
+            action
+            for action, earlier in open_actions_of_team(session=session, team_id=team.id or 0)
+            if earlier.created_at < round_.created_at
+        ],
     )
 
 
