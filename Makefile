@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint chromium bench bench-quick clean
+.PHONY: install run test lint chromium wrk bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,10 +36,18 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
 	} || { [ "$$CI" != "true" ] || exit 1; echo "chromium kunne ikke installeres; browsertests springes over"; }
 
-bench: $(STAMP)
+## Debian's wrk drives bench/load.py; without it the script uses its own asyncio client and says so.
+wrk:
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
+	} || echo "wrk kunne ikke installeres; bench/load.py bruger sin egen asyncio-klient"
+
+bench: $(STAMP) wrk
 	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) wrk
 	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script (quick)"; $(BIN)/python $$script --quick || exit 1; done
 
 clean:

@@ -1,7 +1,7 @@
 """Who is logged in, and what they may see: admins everything, facilitators their own teams."""
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlmodel import Session, select
@@ -55,6 +55,13 @@ def get_admin(user: Annotated[User, Depends(get_current_user)]) -> User:
         raise Forbidden("Kun kommunens administratorer har adgang til denne side.")
     return user
 
+
+# What round_for_user answers besides 200, for the OpenAPI description of JSON routes using it.
+ROUND_ACCESS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Ikke logget ind."},
+    403: {"description": "Ikke tovholder for rundens team."},
+    404: {"description": "Runden findes ikke."},
+}
 
 OptionalUserDep = Annotated[User | None, Depends(get_optional_user)]
 CurrentUserDep = Annotated[User, Depends(get_current_user)]

@@ -13,6 +13,11 @@ FIELD_NAME = "csrf_token"
 SESSION_KEY = "csrf"
 
 
+def _same(expected: str, submitted: str) -> bool:
+    # As bytes: compare_digest refuses (TypeError) a str with a non-ASCII character in it.
+    return hmac.compare_digest(expected.encode(), submitted.encode())
+
+
 def csrf_token(request: Request) -> str:
     """This visitor's token, created on first use and kept in the signed session cookie."""
     token = request.session.get(SESSION_KEY)
@@ -37,7 +42,7 @@ async def require_csrf(request: Request) -> None:
     if (
         not isinstance(expected, str)
         or not isinstance(submitted, str)
-        or not hmac.compare_digest(expected, submitted)
+        or not _same(expected, submitted)
     ):
         raise Forbidden(
             "Formularen er udløbet eller kom ikke fra Spindelvæv. Genindlæs siden og prøv igen."
@@ -59,4 +64,4 @@ def respondent_token_ok(
     """Whether a submitted scoring form carries the token of this phone's key."""
     if respondent_key is None or not isinstance(sent, str):
         return False
-    return hmac.compare_digest(respondent_token(secret, round_id, respondent_key), sent)
+    return _same(respondent_token(secret, round_id, respondent_key), sent)

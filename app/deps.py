@@ -9,13 +9,14 @@ from app.db import SessionDep
 from app.themes import Catalogue
 
 
-def get_catalogue(request: Request) -> Catalogue:
+# Async because they only read app state: a sync dependency costs a hop to the thread pool.
+async def get_catalogue(request: Request) -> Catalogue:
     """The statement catalogue loaded at start-up."""
     catalogue: Catalogue = request.app.state.catalogue
     return catalogue
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the application was created with."""
     settings: Settings = request.app.state.settings
     return settings

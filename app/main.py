@@ -6,10 +6,12 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -18,6 +20,7 @@ from app.auth import LoginRequired
 from app.config import Settings, get_settings
 from app.db import make_engine
 from app.errors import SpindelvaevError
+from app.logs import redact, redact_access_log
 from app.middleware import ContentLengthLimitMiddleware, SecurityHeadersMiddleware
 from app.routes import (
     accounts,
@@ -26,6 +29,7 @@ from app.routes import (
     export,
     health,
     meeting,
+    overview,
     pages,
     respond,
     results,
@@ -39,6 +43,8 @@ logger = logging.getLogger("spindelvaev")
 
 # The largest honest request is a full scoring form with long comments on every statement.
 MAX_BODY_BYTES = 512 * 1024
+# Starlette's messages when a form breaks its limits (FastAPI passes them on as a bare 400).
+FORM_LIMIT_MESSAGES = ("Too many fields", "Too many files", "Part exceeded maximum size")
 STATUS_TITLES = {
     400: "Forkert forespørgsel",
     401: "Log ind",
@@ -69,6 +75,16 @@ def error_response(request: Request, status_code: int, message: str) -> Response
     )
 
 
+def _over_form_limits(exc: BaseException) -> bool:
+    """Whether the framework refused a form (as a 400) for its number of fields or a part's size."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if str(getattr(seen, "detail", seen)).startswith(FORM_LIMIT_MESSAGES):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SpindelvaevError)
     async def domain_error(request: Request, exc: SpindelvaevError) -> Response:
@@ -88,6 +104,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
         if exc.status_code == 405:
             message = "Siden kan ikke bruges på den måde."
+        if exc.status_code == 400 and _over_form_limits(exc):
+            message = "Formularen har flere felter, end Spindelvæv tager imod. Intet er gemt."
+            return error_response(request, 413, message)
         response = error_response(request, exc.status_code, message)
         response.headers.update(exc.headers or {})
         return response
@@ -95,12 +114,28 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            # Encoded as FastAPI does: a validator's ValueError sits in the errors' context.
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
         return error_response(request, 422, "Oplysningerne i formularen kunne ikke læses.")
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def unusable_input(request: Request, exc: Exception) -> Response:
+        # Only a hand-made request gets here. An id beyond the database's integers (PostgreSQL
+        # 2**31, SQLite 2**63) names nothing that exists; a NUL character in a text (PostgreSQL
+        # refuses it) is refused as input. Nothing was stored either way.
+        reason = type(getattr(exc, "orig", exc)).__name__  # not the message: it holds the values
+        path = redact(request.url.path)
+        logger.info("Databasen afviste input ved %s %s (%s)", request.method, path, reason)
+        out_of_range = getattr(getattr(exc, "orig", None), "sqlstate", "") == "22003"
+        if isinstance(exc, OverflowError) or out_of_range:
+            return error_response(request, 404, "Vi kunne ikke finde den side, du leder efter.")
+        message = "Forespørgslen indeholder et tegn, som Spindelvæv ikke kan bruge."
+        return error_response(request, 422, message)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> Response:
-        logger.exception("Uventet fejl ved %s %s", request.method, request.url.path)
+        logger.exception("Uventet fejl ved %s %s", request.method, redact(request.url.path))
         message = "Der skete en uventet fejl hos os. Prøv igen om lidt."
         return error_response(request, 500, message)
 
@@ -128,6 +163,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # Backstop for bodies sent without a Content-Length (answered in English by Starlette).
         max_body_size=8 * MAX_BODY_BYTES,
     )
+    redact_access_log()
     app.state.settings = settings
     app.state.catalogue = catalogue
     app.state.engine = engine
@@ -158,6 +194,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         meeting,
         export,
         api,
+        overview,
     )
     for module in routers:
         app.include_router(module.router)

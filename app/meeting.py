@@ -10,6 +10,7 @@ from app.errors import InvalidInput, NotFound
 from app.followup import EarlierPriority, PriorityMovement, priority_movements
 from app.models import ACTION_STATUSES, PlanAction, Priority, Round, RoundStatement, utcnow
 from app.results import response_counts, round_means
+from app.scoring import clean_comment
 
 MAX_PRIORITIES = 3
 PRIORITY_TEXT_FIELDS = ("experience", "requirements")
@@ -102,10 +103,11 @@ class ActionInput:
 
     def cleaned(self, *, allowed_priorities: set[int]) -> dict[str, object]:
         """The fields to store, or a Danish error for the first problem."""
-        what = self.what.strip()
+        # Control characters (NUL above all: PostgreSQL refuses it) never come from a keyboard.
+        what, who = clean_comment(self.what), clean_comment(self.who)
         if not what or len(what) > 1000:
             raise InvalidInput("Skriv, hvad I vil gøre (højst 1000 tegn).")
-        if len(self.who) > 200:
+        if len(who) > 200:
             raise InvalidInput("Hvem må højst være 200 tegn.")
         if self.status not in ACTION_STATUSES:
             raise InvalidInput("Vælg en status fra listen.")
@@ -113,12 +115,14 @@ class ActionInput:
             due_on = date.fromisoformat(self.due_on) if self.due_on else None
         except ValueError:
             raise InvalidInput("Skriv datoen som åååå-mm-dd.") from None
-        priority_id = int(self.priority_id) if self.priority_id.isdigit() else None
+        # isdigit() alone lets "²" through, which int() refuses.
+        digits = self.priority_id.isascii() and self.priority_id.isdigit()
+        priority_id = int(self.priority_id) if digits else None
         if priority_id is not None and priority_id not in allowed_priorities:
             raise InvalidInput("Vælg en af rundens prioriteringer.")
         return {
             "what": what,
-            "who": self.who.strip(),
+            "who": who,
             "due_on": due_on,
             "status": self.status,
             "priority_id": priority_id,

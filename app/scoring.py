@@ -122,6 +122,9 @@ def parse_submission(
     _check_profession(submission, professions, profession_ids)
     if not submission.errors and not submission.answers:
         submission.fail(GENERAL, "Vælg et svar ved mindst ét udsagn, før du sender.")
+    if submission.errors:
+        # All or nothing: a form with a problem has no answers to store, only values to show again.
+        submission.answers.clear()
     return submission
 
 
@@ -187,6 +190,7 @@ def _check_profession(
     submission.entered_profession = chosen
     if chosen and chosen not in profession_ids:
         submission.fail(PROFESSION_FIELD, "Faggruppen findes ikke. Vælg en fra listen.")
+        return
     submission.profession = chosen or None
 
 

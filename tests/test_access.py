@@ -87,6 +87,8 @@ ACCESS: dict[tuple[str, str], tuple[Any, ...]] = {
     ("GET", "/api/teams/{team_id}/runder"): ("team", {}),
     ("GET", "/api/eksport/svar"): ("user", {}),
     ("GET", "/admin/api-noegler"): ("admin", {}),
+    ("GET", "/admin/oversigt"): ("admin", {}),
+    ("GET", "/admin/rollup"): ("admin", {}),
     ("POST", "/admin/api-noegler"): ("admin", {"name": "Datavarehus"}),
     ("POST", "/admin/api-noegler/tilbagekald"): ("admin", {"token_id": "999999"}),
     ("GET", "/runder/{round_id}/resultater"): ("team", {}),

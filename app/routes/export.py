@@ -1,12 +1,13 @@
 """The export page and its downloads: CSV, XLSX and the codebook."""
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, WithJsonSchema, field_validator
 from sqlmodel import Session, col, select
 
 from app.api_tokens import ApiUserDep
@@ -31,21 +32,39 @@ from app.templating import local, render
 from app.themes import Catalogue
 
 router = APIRouter(include_in_schema=False)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _or_blank(schema: dict[str, Any]) -> WithJsonSchema:
+    """The documented schema of a filter, which also takes the empty value a blank field sends."""
+    return WithJsonSchema({"anyOf": [schema, {"type": "string", "maxLength": 0}, {"type": "null"}]})
+
+
+BlankOrId = Annotated[int | None, _or_blank({"type": "integer"})]
+BlankOrDate = Annotated[date | None, _or_blank({"type": "string", "format": "date"})]
 
 
 class ExportQuery(BaseModel):
     """The export's filters as query parameters; an empty form field means "all"."""
 
-    enhed: int | None = Field(default=None, description="Kun teams i denne enhed (id).")
-    team: int | None = Field(default=None, description="Kun dette team (id).")
+    enhed: BlankOrId = Field(default=None, description="Kun teams i denne enhed (id).")
+    team: BlankOrId = Field(default=None, description="Kun dette team (id).")
     tema: str | None = Field(default=None, description="Kun udsagn fra dette tema (id).")
-    fra: date | None = Field(default=None, description="Runder åbnet denne dag eller senere.")
-    til: date | None = Field(default=None, description="Runder åbnet denne dag eller før.")
+    fra: BlankOrDate = Field(default=None, description="Runder åbnet denne dag eller senere.")
+    til: BlankOrDate = Field(default=None, description="Runder åbnet denne dag eller før.")
 
     @field_validator("enhed", "team", "tema", "fra", "til", mode="before")
     @classmethod
     def _blank_is_all(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("fra", "til", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        # Pydantic alone would read "0" as a Unix time (1970-01-01); the schema says ISO date.
+        if isinstance(value, str) and value and not ISO_DATE.fullmatch(value):
+            raise ValueError("Skriv datoen som åååå-mm-dd.")
+        return value
 
     def query_string(self, **extra: str) -> str:
         """The filters (and extra parameters) as a URL query, without empty ones."""

@@ -257,8 +257,8 @@ def submit_answers(
     submission = parse_submission(
         fields=form.multi_items(),
         round_statement_ids=set(in_round),
-        catalogue_statement_ids={statement.id for statement in catalogue.all_statements()},
-        profession_ids={profession.id for profession in catalogue.professions},
+        catalogue_statement_ids=catalogue.statement_ids(),
+        profession_ids=catalogue.profession_ids(),
         ignore={CSRF_FIELD},
     )
     assert round_.id is not None
@@ -275,6 +275,9 @@ def submit_answers(
         _remember_key(response, round_, key, settings)
         return response
     assert key is not None
+    # Built before the commit, which expires the round: reading it afterwards is another query.
+    response = RedirectResponse(f"/r/{round_.join_code}/tak", status_code=303)
+    _remember_key(response, round_, key, settings)
     save_response(
         session=session,
         round_id=round_.id,
@@ -282,8 +285,6 @@ def submit_answers(
         profession=submission.profession,
         answers=submission.answers,
     )
-    response = RedirectResponse(f"/r/{round_.join_code}/tak", status_code=303)
-    _remember_key(response, round_, key, settings)
     return response
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, or_, select
 
-from app.auth import CurrentUserDep, round_for_user, team_for_user
+from app.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep, round_for_user, team_for_user
 from app.charts import radar_figure
 from app.csrf import require_csrf
 from app.deps import CatalogueDep, SessionDep, SettingsDep
@@ -99,6 +99,7 @@ def results_page(
         "emne og faggruppe. Har runden færre svar end mindste gruppestørrelse, gives kun antallet "
         '(message: "for få svar"). Kræver login som tovholder for teamet eller administrator.'
     ),
+    responses=ROUND_ACCESS_RESPONSES,
 )
 def results_api(
     round_id: int,

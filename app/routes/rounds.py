@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from app.auth import CurrentUserDep, round_for_user, team_for_user
+from app.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep, round_for_user, team_for_user
 from app.csrf import require_csrf
 from app.deps import CatalogueDep, SessionDep, SettingsDep
 from app.errors import InvalidInput
@@ -189,6 +189,7 @@ class RoundStatus(BaseModel):
     tags=["runder"],
     response_model=RoundStatus,
     summary="Rundens status, antal svar indtil nu og teamets forventede størrelse",
+    responses=ROUND_ACCESS_RESPONSES,
 )
 def round_status(round_id: int, user: CurrentUserDep, session: SessionDep) -> RoundStatus:
     """The live count the round page polls: status, answers so far, the team's expected size."""

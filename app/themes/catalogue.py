@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, KeysView
 from pathlib import Path
 from typing import Any, Literal
 
@@ -127,6 +127,14 @@ class Catalogue(_Model):
             for statement in area.statements
         }
         self._professions = {profession.id: profession.label for profession in self.professions}
+
+    def statement_ids(self) -> KeysView[str]:
+        """Every statement id of the catalogue (a view: membership tests cost nothing)."""
+        return self._statements.keys()
+
+    def profession_ids(self) -> KeysView[str]:
+        """Every profession id of the catalogue."""
+        return self._professions.keys()
 
     def theme(self, theme_id: str) -> Theme:
         """Return the theme with this id; KeyError if there is none."""
