@@ -236,20 +236,8 @@ PAGES: dict[str, tuple[PathOf, str, Action]] = {
     "overview": (lambda d: "/admin/oversigt", ADMIN, None),
     "rollup": (lambda d: "/admin/rollup", ADMIN, None),
 }
-# Found here but not fixed here: the page belongs to work in progress elsewhere (reported).
-KNOWN_PROBLEMS = {
-    ("rollup", "phone"): "scrollable-region-focusable: rollup.html's wide tables (.table-wrap) "
-    'need tabindex="0" role="region" aria-label="…", as the other tables got',
-}
 CASES = [
-    pytest.param(
-        kind,
-        viewport,
-        id=f"{kind}-{viewport}",
-        marks=[pytest.mark.xfail(reason=KNOWN_PROBLEMS[(kind, viewport)], strict=False)]
-        if (kind, viewport) in KNOWN_PROBLEMS
-        else [],
-    )
+    pytest.param(kind, viewport, id=f"{kind}-{viewport}")
     for kind in PAGES
     for viewport in sorted(VIEWPORTS)
 ]
