@@ -223,8 +223,7 @@ def export(
             _fail(error.message)
         plan = plan_export(session=session, filters=filters, k=settings.min_group_size)
         total = count_rows(session=session, plan=plan) if sys.stderr.isatty() else 0
-    labels = {profession.id: profession.label for profession in catalogue.professions}
-    rows = export_rows(engine=engine, plan=plan, profession_labels=labels)
+    rows = export_rows(engine=engine, plan=plan, profession_labels=catalogue.profession_labels())
     kind: Literal["csv", "xlsx"] = "xlsx" if file_format == "xlsx" else "csv"
     csv_format = DANISH if separator == ";" else INTERNATIONAL
     if sys.stderr.isatty():

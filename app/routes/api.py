@@ -22,7 +22,7 @@ from app.errors import InvalidInput
 from app.export import COLUMNS, effective_status_sql, export_rows, json_lines
 from app.models import Response as ResponseModel
 from app.models import Round, Unit
-from app.routes.export import ExportQueryDep, plan_for, profession_labels, small_group_headers
+from app.routes.export import ExportQueryDep, plan_for, small_group_headers
 from app.templating import render
 
 router = APIRouter()
@@ -189,7 +189,7 @@ def api_export(
         session=session, user=user, catalogue=catalogue, k=settings.min_group_size, query=query
     )
     rows = export_rows(
-        engine=request.app.state.engine, plan=plan, profession_labels=profession_labels(catalogue)
+        engine=request.app.state.engine, plan=plan, profession_labels=catalogue.profession_labels()
     )
     return JsonLinesResponse(json_lines(rows), headers=small_group_headers(plan))
 

@@ -102,11 +102,6 @@ def plan_for(
     return plan_export(session=session, filters=filters, k=k)
 
 
-def profession_labels(catalogue: Catalogue) -> dict[str, str]:
-    """The catalogue's professions by id."""
-    return {profession.id: profession.label for profession in catalogue.professions}
-
-
 def small_group_headers(plan: ExportPlan) -> dict[str, str]:
     """Response headers saying k and how many rounds the small-group rule left out."""
     return {
@@ -172,7 +167,7 @@ def export_csv(
         session=session, user=user, catalogue=catalogue, k=settings.min_group_size, query=query
     )
     rows = export_rows(
-        engine=request.app.state.engine, plan=plan, profession_labels=profession_labels(catalogue)
+        engine=request.app.state.engine, plan=plan, profession_labels=catalogue.profession_labels()
     )
     return StreamingResponse(
         csv_chunks(rows, CSV_FORMATS[query.separator]),
@@ -195,7 +190,7 @@ def export_xlsx(
         session=session, user=user, catalogue=catalogue, k=settings.min_group_size, query=query
     )
     rows = export_rows(
-        engine=request.app.state.engine, plan=plan, profession_labels=profession_labels(catalogue)
+        engine=request.app.state.engine, plan=plan, profession_labels=catalogue.profession_labels()
     )
     return StreamingResponse(
         xlsx_chunks(rows, plan),

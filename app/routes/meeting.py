@@ -65,13 +65,12 @@ def meeting_step(
     if not 1 <= step <= len(STEPS):
         raise NotFound("Mødet har seks trin.")
     round_, team = _closed_round(session, user, round_id)
-    labels = {p.id: p.label for p in catalogue.professions}
     report = round_report(
         session=session,
         round_=round_,
         team=team,
         k=settings.min_group_size,
-        profession_labels=labels,
+        profession_labels=catalogue.profession_labels(),
     )
     priorities = priorities_of(session=session, round_id=round_id)
     context = {
@@ -287,13 +286,12 @@ def minutes(
 ) -> Response:
     """The meeting's summary for the minutes, laid out to print on A4."""
     round_, team = _closed_round(session, user, round_id)
-    labels = {p.id: p.label for p in catalogue.professions}
     report = round_report(
         session=session,
         round_=round_,
         team=team,
         k=settings.min_group_size,
-        profession_labels=labels,
+        profession_labels=catalogue.profession_labels(),
         detailed=False,
     )
     return render(

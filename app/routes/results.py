@@ -52,10 +52,6 @@ def _render(request: Request, name: str, context: dict[str, Any]) -> Response:
     return render(request, name, plotly_url=PLOTLY_URL, too_few=TOO_FEW, **context)
 
 
-def _labels(catalogue: Catalogue) -> dict[str, str]:
-    return {profession.id: profession.label for profession in catalogue.professions}
-
-
 def radar_figures(report: RoundReport) -> dict[str, dict[str, Any]]:
     """One radar per theme: earlier rounds as lines, this round filled in its colour."""
     lines = [*report.earlier, report.current]
@@ -70,7 +66,11 @@ def _facilitator_report(
 ) -> RoundReport:
     round_, team = round_for_user(session=session, user=user, round_id=round_id)
     return round_report(
-        session=session, round_=round_, team=team, k=k, profession_labels=_labels(catalogue)
+        session=session,
+        round_=round_,
+        team=team,
+        k=k,
+        profession_labels=catalogue.profession_labels(),
     )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, KeysView
+from collections.abc import Iterator, KeysView, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import yaml
@@ -131,6 +132,10 @@ class Catalogue(_Model):
     def statement_ids(self) -> KeysView[str]:
         """Every statement id of the catalogue (a view: membership tests cost nothing)."""
         return self._statements.keys()
+
+    def profession_labels(self) -> Mapping[str, str]:
+        """Every profession's label by id (read-only)."""
+        return MappingProxyType(self._professions)
 
     def profession_ids(self) -> KeysView[str]:
         """Every profession id of the catalogue."""
