@@ -5,7 +5,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Table, delete, insert, update
+from sqlalchemy import Table, bindparam, delete, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -45,6 +45,18 @@ def find_response(*, session: Session, round_id: int, respondent_key: str) -> Re
     return session.exec(query).first()
 
 
+# Built once: a statement object keeps its compiled form in SQLAlchemy's cache, so only the values
+# change from one submission to the next.
+_FIND = core_select(RESPONSE.c.id).where(
+    RESPONSE.c.round_id == bindparam("b_round_id"),
+    RESPONSE.c.respondent_key_hash == bindparam("b_key_hash"),
+)
+_CREATE = insert(RESPONSE)
+_UPDATE = update(RESPONSE).where(RESPONSE.c.id == bindparam("b_response_id"))
+_CLEAR_SCORES = delete(SCORE).where(SCORE.c.response_id == bindparam("b_response_id"))
+_ADD_SCORES = insert(SCORE)
+
+
 def _write(
     session: Session,
     round_id: int,
@@ -55,32 +67,27 @@ def _write(
     connection = session.connection()
     key_hash = hash_respondent_key(respondent_key)
     now = utcnow()
-    response_id: int | None = connection.execute(
-        core_select(RESPONSE.c.id).where(
-            RESPONSE.c.round_id == round_id, RESPONSE.c.respondent_key_hash == key_hash
-        )
-    ).scalar()
+    found = {"b_round_id": round_id, "b_key_hash": key_hash}
+    response_id: int | None = connection.execute(_FIND, found).scalar()
     if response_id is None:
         created = connection.execute(
-            insert(RESPONSE).values(
-                round_id=round_id,
-                respondent_key_hash=key_hash,
-                public_id=secrets.token_hex(6),
-                profession=profession,
-                created_at=now,
-                updated_at=now,
-            )
+            _CREATE,
+            {
+                "round_id": round_id,
+                "respondent_key_hash": key_hash,
+                "public_id": secrets.token_hex(6),
+                "profession": profession,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
         new_key = created.inserted_primary_key
         assert new_key is not None
         response_id = int(new_key[0])
     else:
-        connection.execute(
-            update(RESPONSE)
-            .where(RESPONSE.c.id == response_id)
-            .values(profession=profession, updated_at=now)
-        )
-        connection.execute(delete(SCORE).where(SCORE.c.response_id == response_id))
+        changed = {"b_response_id": response_id, "profession": profession, "updated_at": now}
+        connection.execute(_UPDATE, changed)
+        connection.execute(_CLEAR_SCORES, {"b_response_id": response_id})
     if answers:
         rows = [
             {
@@ -91,7 +98,7 @@ def _write(
             }
             for statement_id, answer in answers.items()
         ]
-        connection.execute(insert(SCORE), rows)
+        connection.execute(_ADD_SCORES, rows)
     return response_id
 
 

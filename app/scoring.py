@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Generic, Protocol, TypeVar
 
-from app.models import Round
 from app.responses import Answer
 
 SCORE_PREFIX = "s-"
@@ -63,7 +62,17 @@ class Submission:
         self.errors.setdefault(key, message)
 
 
-def effective_status(round_: Round, *, now: datetime | None = None) -> str:
+class Schedulable(Protocol):
+    """What a round's status depends on (a Round, or the few columns the submit path reads)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def closes_at(self) -> datetime | None: ...
+
+
+def effective_status(round_: Schedulable, *, now: datetime | None = None) -> str:
     """ "draft", "open" or "closed"; an open round whose closing time has passed is closed."""
     if round_.status != "open":
         return round_.status
@@ -72,7 +81,7 @@ def effective_status(round_: Round, *, now: datetime | None = None) -> str:
     return "open"
 
 
-def is_open(round_: Round, *, now: datetime | None = None) -> bool:
+def is_open(round_: Schedulable, *, now: datetime | None = None) -> bool:
     """Whether respondents may answer the round now."""
     return effective_status(round_, now=now) == "open"
 

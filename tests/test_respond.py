@@ -285,6 +285,24 @@ def test_submit_stores_the_answers_and_thanks_the_respondent(
     assert link is not None and link["href"] == f"/r/{open_round.code}"
 
 
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_a_comment_with_danish_letters_and_form_syntax_is_stored_as_typed(
+    client: TestClient, session: Session, open_round: OpenRound, encoding: str
+) -> None:
+    # Browsers send this form urlencoded (read by the standard library); other clients may send
+    # multipart (read by the framework). Both must store exactly what was typed.
+    sid = open_round.statement_ids[0]
+    typed = "Æbler & pærer = 50% + lidt mere?\nNy linje; én til"
+    form = _form(client, open_round.code) | {f"s-{sid}": "4", f"c-{sid}": typed}
+    if encoding == "urlencoded":
+        reply = client.post(f"/r/{open_round.code}", data=form, follow_redirects=False)
+    else:
+        parts = {name: (None, value) for name, value in form.items()}
+        reply = client.post(f"/r/{open_round.code}", files=parts, follow_redirects=False)
+    assert reply.status_code == 303
+    assert _stored(session) == {sid: (4, typed)}
+
+
 def test_the_respondent_key_cookie_is_httponly_lax_and_stored_only_hashed(
     client: TestClient, session: Session, open_round: OpenRound
 ) -> None:
