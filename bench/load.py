@@ -237,16 +237,19 @@ def http_request(method: str, path: str, port: int, cookie: str = "", body: byte
 
 
 @contextmanager
-def fresh_database(folder: Path, postgres: str | None) -> Iterator[str]:
-    """A new, migrated database: a SQLite file in the folder, or a new database on the server."""
+def fresh_database(folder: Path, postgres: str | None, *, purpose: str = "load") -> Iterator[str]:
+    """A new, migrated database: a SQLite file in the folder, or a new database on the server.
+
+    The purpose names the file or database; tests/conftest.py makes its own here ("test").
+    """
     if postgres is None:
-        url = f"sqlite:///{folder / 'load.db'}"
+        url = f"sqlite:///{folder / f'{purpose}.db'}"
         upgrade_to_head(url)
         yield url
         return
     server = make_url(postgres).set(drivername="postgresql+psycopg")
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"spindelvaev_load_{secrets.token_hex(6)}"
+    name = f"spindelvaev_{purpose}_{secrets.token_hex(6)}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
@@ -260,7 +263,10 @@ def fresh_database(folder: Path, postgres: str | None) -> Iterator[str]:
 
 
 def open_round(url: str) -> tuple[str, int, int]:
-    """A team with an open round on all six themes: (join code, round id, statement count)."""
+    """A team with an open round on all six themes: (join code, round id, statement count).
+
+    tests/test_crash.py opens its round with this too.
+    """
     catalogue = load_catalogue(default_catalogue_path())
     engine = make_engine(url)
     with Session(engine) as session:

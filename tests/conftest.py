@@ -6,7 +6,6 @@ unreachable those tests are skipped with the reason, except under CI=true, where
 """
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,16 +13,16 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
-from app.config import Settings
+from app.config import Settings, get_settings
 from app.db import make_engine
 from app.main import create_app
-from app.migrate import upgrade_to_head
 from app.themes import Catalogue, default_catalogue_path, load_catalogue
+from bench.load import fresh_database
 
 POSTGRES_URL = os.environ.get(
     "SPINDELVAEV_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -32,15 +31,22 @@ IN_CI = os.environ.get("CI") == "true"
 TEST_SECRET = SecretStr("test-secret-" + "x" * 40)
 
 
-def _postgres_admin_engine() -> Engine:
-    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
-    return create_engine(url, isolation_level="AUTOCOMMIT")
-
-
 def _unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"PostgreSQL is required under CI=true: {reason}")
     pytest.skip(f"PostgreSQL not reachable ({reason}); set SPINDELVAEV_TEST_POSTGRES_URL")
+
+
+def _require_postgres() -> None:
+    """Skip the PostgreSQL run (fail it under CI=true) when the server does not answer."""
+    admin = create_engine(make_url(POSTGRES_URL).set(drivername="postgresql+psycopg"))
+    try:
+        with admin.connect():
+            pass
+    except OperationalError as error:
+        _unavailable(str(error).splitlines()[0])
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -48,27 +54,12 @@ def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A fresh database migrated to head, for this test run only."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
-        upgrade_to_head(url)
+    postgres = None
+    if request.param == "postgresql":
+        _require_postgres()
+        postgres = POSTGRES_URL
+    with fresh_database(tmp_path_factory.mktemp(request.param), postgres, purpose="test") as url:
         yield url
-        return
-    admin = _postgres_admin_engine()
-    name = f"spindelvaev_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        admin.dispose()
-        _unavailable(str(error).splitlines()[0])
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade_to_head(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -117,3 +108,15 @@ def app(settings: Settings, engine: Engine) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture
+def cli_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, engine: Engine
+) -> Iterator[Path]:
+    """The CLI pointed at the test database and a data folder `var` in tmp_path (yielded)."""
+    monkeypatch.setenv("SPINDELVAEV_DATABASE_URL", database_url)
+    monkeypatch.setenv("SPINDELVAEV_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()

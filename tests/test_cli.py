@@ -2,33 +2,18 @@
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.config import get_settings
 from app.models import User
 from app.passwords import verify_password
 from app.themes import default_catalogue_path
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, engine: Engine
-) -> Iterator[Path]:
-    """The CLI pointed at the test database and a temporary data folder."""
-    monkeypatch.setenv("SPINDELVAEV_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPINDELVAEV_DATA_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield tmp_path / "var"
-    get_settings.cache_clear()
 
 
 def test_help_lists_every_command() -> None:
@@ -78,7 +63,7 @@ def test_demo_json_gives_logins_that_work_and_rounds_with_urls(
             user = session.exec(select(User).where(User.email == login["email"])).one()
             assert user.role == role
             assert verify_password(user.password_hash, login["password"])
-    assert json.loads((cli_env / "demo-logins.json").read_text()) == info
+    assert json.loads((cli_env / "var" / "demo-logins.json").read_text()) == info
 
 
 def test_demo_refuses_a_database_that_is_not_empty(cli_env: Path) -> None:

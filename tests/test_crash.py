@@ -22,14 +22,9 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlmodel import Session
-
-from app.db import make_engine
 from app.migrate import upgrade_to_head
-from app.models import Team, Unit
 from app.responses import hash_respondent_key
-from app.rounds import create_round
-from app.themes import Catalogue
+from bench.load import open_round
 
 THREADS = 4
 KILL_AFTER_ACKNOWLEDGED = 20
@@ -43,33 +38,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _open_round(url: str, catalogue: Catalogue) -> tuple[str, int]:
-    """A team with an open round on every theme: (join code, number of statements)."""
-    upgrade_to_head(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        unit = Unit(name="Nedbrud")
-        session.add(unit)
-        session.flush()
-        assert unit.id is not None
-        team = Team(name="Nedbrud", unit_id=unit.id)
-        session.add(team)
-        session.flush()
-        assert team.id is not None
-        round_ = create_round(
-            session=session,
-            catalogue=catalogue,
-            team_id=team.id,
-            label="Personaledag",
-            theme_ids=[theme.id for theme in catalogue.themes],
-            status="open",
-        )
-        session.commit()
-        code = round_.join_code
-    engine.dispose()
-    return code, len(list(catalogue.all_statements()))
 
 
 @contextmanager
@@ -178,10 +146,11 @@ def _stored(database: Path, statements: int) -> tuple[set[str], int, str]:
 
 
 def test_answers_acknowledged_before_a_sigkill_are_all_stored_and_the_database_is_sound(
-    tmp_path: Path, catalogue: Catalogue
+    tmp_path: Path,
 ) -> None:
     database = tmp_path / f"crash-{secrets.token_hex(4)}.db"
-    code, statements = _open_round(f"sqlite:///{database}", catalogue)
+    upgrade_to_head(f"sqlite:///{database}")
+    code, _, statements = open_round(f"sqlite:///{database}")
     port = _free_port()
     phones = Phones(port, code)
     try:

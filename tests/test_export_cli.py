@@ -2,33 +2,18 @@
 
 import io
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.config import get_settings
 from app.themes import Catalogue
 from tests.test_export import make_team, public_ids, read_csv, scored_round, statement_ids
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, engine: Engine
-) -> Iterator[Path]:
-    """The CLI pointed at the test database and a temporary data folder."""
-    monkeypatch.setenv("SPINDELVAEV_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPINDELVAEV_DATA_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
 
 
 def test_export_writes_the_csv_and_says_how_many_rows_and_left_out_rounds(

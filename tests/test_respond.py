@@ -22,11 +22,12 @@ from sqlmodel import Session, col, func, select
 
 from app.config import Settings
 from app.main import create_app
-from app.models import Response, Round, RoundStatement, Score, Team, Unit
+from app.models import Response, Round, RoundStatement, Score
 from app.rounds import create_round
 from app.themes import Catalogue
 from tests.conftest import TEST_SECRET
 from tests.html import parse, text_of
+from tests.test_export import make_team
 
 
 @dataclass
@@ -40,14 +41,7 @@ class OpenRound:
 def _make_round(
     session: Session, catalogue: Catalogue, *, themes: list[str] | None = None, status: str = "open"
 ) -> OpenRound:
-    unit = session.exec(select(Unit)).first()
-    if unit is None:
-        unit = Unit(name="Skoleområde Test")
-        session.add(unit)
-        session.flush()
-    team = Team(name="Team Test", unit_id=unit.id, expected_size=8)
-    session.add(team)
-    session.flush()
+    team = make_team(session, "Skoleområde Test", "Team Test")
     assert team.id is not None
     round_ = create_round(
         session=session,

@@ -19,10 +19,10 @@ from app.csrf import require_csrf
 from app.db import SessionDep
 from app.deps import CatalogueDep, SettingsDep
 from app.errors import InvalidInput
-from app.export import COLUMNS, effective_status_sql, export_rows, json_lines
+from app.export import COLUMNS, effective_status_sql, json_lines
 from app.models import Response as ResponseModel
 from app.models import Round, Unit
-from app.routes.export import ExportQueryDep, plan_for, small_group_headers
+from app.routes.export import ExportQueryDep, planned_rows, small_group_headers
 from app.templating import render
 
 router = APIRouter()
@@ -185,11 +185,8 @@ def api_export(
     query: ExportQueryDep,
 ) -> JsonLinesResponse:
     """The export's rows as JSON Lines, streamed."""
-    plan = plan_for(
-        session=session, user=user, catalogue=catalogue, k=settings.min_group_size, query=query
-    )
-    rows = export_rows(
-        engine=request.app.state.engine, plan=plan, profession_labels=catalogue.profession_labels()
+    plan, rows = planned_rows(
+        request, session=session, user=user, catalogue=catalogue, settings=settings, query=query
     )
     return JsonLinesResponse(json_lines(rows), headers=small_group_headers(plan))
 

@@ -1,6 +1,7 @@
 """The export page and its downloads: CSV, XLSX and the codebook."""
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.api_tokens import ApiUserDep
 from app.auth import CurrentUserDep, teams_for_user
+from app.config import Settings
 from app.db import SessionDep
 from app.deps import CatalogueDep, SettingsDep
 from app.errors import InvalidInput
@@ -19,6 +21,7 @@ from app.export import (
     CSV_FORMATS,
     ExportFilter,
     ExportPlan,
+    Row,
     codebook_markdown,
     count_rows,
     csv_chunks,
@@ -102,6 +105,24 @@ def plan_for(
     return plan_export(session=session, filters=filters, k=k)
 
 
+def planned_rows(
+    request: Request,
+    *,
+    session: Session,
+    user: User,
+    catalogue: Catalogue,
+    settings: Settings,
+    query: ExportQuery,
+) -> tuple[ExportPlan, Iterator[Row]]:
+    """The user's export (as `plan_for`) and its rows, read from the database as they stream."""
+    k = settings.min_group_size
+    plan = plan_for(session=session, user=user, catalogue=catalogue, k=k, query=query)
+    rows = export_rows(
+        engine=request.app.state.engine, plan=plan, profession_labels=catalogue.profession_labels()
+    )
+    return plan, rows
+
+
 def small_group_headers(plan: ExportPlan) -> dict[str, str]:
     """Response headers saying k and how many rounds the small-group rule left out."""
     return {
@@ -163,11 +184,8 @@ def export_csv(
     query: CsvExportQueryDep,
 ) -> StreamingResponse:
     """Every score as CSV for Excel, streamed."""
-    plan = plan_for(
-        session=session, user=user, catalogue=catalogue, k=settings.min_group_size, query=query
-    )
-    rows = export_rows(
-        engine=request.app.state.engine, plan=plan, profession_labels=catalogue.profession_labels()
+    plan, rows = planned_rows(
+        request, session=session, user=user, catalogue=catalogue, settings=settings, query=query
     )
     return StreamingResponse(
         csv_chunks(rows, CSV_FORMATS[query.separator]),
@@ -186,11 +204,8 @@ def export_xlsx(
     query: ExportQueryDep,
 ) -> StreamingResponse:
     """Every score as an Excel workbook with the codebook beside it."""
-    plan = plan_for(
-        session=session, user=user, catalogue=catalogue, k=settings.min_group_size, query=query
-    )
-    rows = export_rows(
-        engine=request.app.state.engine, plan=plan, profession_labels=catalogue.profession_labels()
+    plan, rows = planned_rows(
+        request, session=session, user=user, catalogue=catalogue, settings=settings, query=query
     )
     return StreamingResponse(
         xlsx_chunks(rows, plan),

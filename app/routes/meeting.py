@@ -24,7 +24,7 @@ from app.meeting import (
     update_action,
 )
 from app.models import PlanAction, Round, Team, User
-from app.results import response_counts, round_report, team_rounds
+from app.results import RoundReport, response_counts, round_report, team_rounds
 from app.routes.results import PLOTLY_URL, radar_figures
 from app.templating import render
 from app.themes import Catalogue
@@ -49,6 +49,23 @@ def _closed_round(session: Session, user: User, round_id: int) -> tuple[Round, T
     return round_, team
 
 
+def _meeting_report(
+    session: Session,
+    user: User,
+    round_id: int,
+    k: int,
+    catalogue: Catalogue,
+    *,
+    detailed: bool = True,
+) -> RoundReport:
+    """The report of the user's round, once it is closed: what the meeting and its minutes show."""
+    round_, team = _closed_round(session, user, round_id)
+    labels = catalogue.profession_labels()
+    return round_report(
+        session=session, round_=round_, team=team, k=k, profession_labels=labels, detailed=detailed
+    )
+
+
 @router.get("/runder/{round_id}/moede", response_class=HTMLResponse)
 @router.get("/runder/{round_id}/moede/{step}", response_class=HTMLResponse)
 def meeting_step(
@@ -64,14 +81,8 @@ def meeting_step(
     """One step of the meeting, made for a projector."""
     if not 1 <= step <= len(STEPS):
         raise NotFound("Mødet har seks trin.")
-    round_, team = _closed_round(session, user, round_id)
-    report = round_report(
-        session=session,
-        round_=round_,
-        team=team,
-        k=settings.min_group_size,
-        profession_labels=catalogue.profession_labels(),
-    )
+    report = _meeting_report(session, user, round_id, settings.min_group_size, catalogue)
+    round_, team = report.round, report.team
     priorities = priorities_of(session=session, round_id=round_id)
     context = {
         "report": report,
@@ -285,21 +296,14 @@ def minutes(
     round_id: int,
 ) -> Response:
     """The meeting's summary for the minutes, laid out to print on A4."""
-    round_, team = _closed_round(session, user, round_id)
-    report = round_report(
-        session=session,
-        round_=round_,
-        team=team,
-        k=settings.min_group_size,
-        profession_labels=catalogue.profession_labels(),
-        detailed=False,
-    )
+    k = settings.min_group_size
+    report = _meeting_report(session, user, round_id, k, catalogue, detailed=False)
     return render(
         request,
         "minutes.html",
         report=report,
-        round=round_,
-        team=team,
+        round=report.round,
+        team=report.team,
         priorities=priorities_of(session=session, round_id=round_id),
         actions=actions_of(session=session, round_ids=[round_id]),
         statuses=ACTION_STATUS_LABELS,

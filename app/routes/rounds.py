@@ -1,20 +1,22 @@
 """The facilitator's rounds: create, open, close, reopen, delete, live count, projector QR."""
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from app.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep, round_for_user, team_for_user
 from app.csrf import require_csrf
 from app.deps import CatalogueDep, SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.meeting import open_actions_of_team
-from app.models import Team, utcnow
+from app.models import Round, Team, User, utcnow
 from app.rounds import (
     close_round,
     count_responses,
@@ -32,6 +34,17 @@ from app.themes import Catalogue
 router = APIRouter()
 CSRF = [Depends(require_csrf)]
 STATUS_LABELS = {"draft": "Ikke åbnet endnu", "open": "Åben for svar", "closed": "Lukket"}
+
+
+def _live_count(session: Session, round_: Round) -> dict[str, Any]:
+    """The live count: status, its label and the answers so far (for the pages and the poll)."""
+    assert round_.id is not None
+    status = effective_status(round_)
+    return {
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "answers": count_responses(session=session, round_id=round_.id),
+    }
 
 
 class RoundForm(BaseModel):
@@ -123,16 +136,13 @@ def round_page(
 ) -> Response:
     """Status, themes, join code and link, the live count and the buttons that change the round."""
     round_, team = round_for_user(session=session, user=user, round_id=round_id)
-    status = effective_status(round_)
     return render(
         request,
         "round_show.html",
         round=round_,
         team=team,
-        status=status,
-        status_label=STATUS_LABELS[status],
+        **_live_count(session, round_),
         themes=group_statements(round_statements(session=session, round_id=round_id)),
-        answers=count_responses(session=session, round_id=round_id),
         short_link=f"{settings.base_url}/r/{round_.join_code}",
         secret_link=f"{settings.base_url}/s/{round_.link_token}",
         open_actions=[
@@ -143,28 +153,31 @@ def round_page(
     )
 
 
+def _change_status(
+    change: Callable[..., None], *, session: Session, user: User, round_id: int
+) -> Response:
+    """Apply a status change (`open_round`...) to the user's round, then show the round's page."""
+    round_, _team = round_for_user(session=session, user=user, round_id=round_id)
+    change(session=session, round_=round_)
+    return RedirectResponse(f"/runder/{round_id}", status_code=303)
+
+
 @router.post("/runder/{round_id}/aabn", include_in_schema=False, dependencies=CSRF)
 def open_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
     """Open a draft round for answers."""
-    round_, _team = round_for_user(session=session, user=user, round_id=round_id)
-    open_round(session=session, round_=round_)
-    return RedirectResponse(f"/runder/{round_id}", status_code=303)
+    return _change_status(open_round, session=session, user=user, round_id=round_id)
 
 
 @router.post("/runder/{round_id}/luk", include_in_schema=False, dependencies=CSRF)
 def close_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
     """Close the round: no more answers."""
-    round_, _team = round_for_user(session=session, user=user, round_id=round_id)
-    close_round(session=session, round_=round_)
-    return RedirectResponse(f"/runder/{round_id}", status_code=303)
+    return _change_status(close_round, session=session, user=user, round_id=round_id)
 
 
 @router.post("/runder/{round_id}/genaabn", include_in_schema=False, dependencies=CSRF)
 def reopen_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
     """Reopen a closed round whose results have not been discussed yet."""
-    round_, _team = round_for_user(session=session, user=user, round_id=round_id)
-    reopen_round(session=session, round_=round_)
-    return RedirectResponse(f"/runder/{round_id}", status_code=303)
+    return _change_status(reopen_round, session=session, user=user, round_id=round_id)
 
 
 @router.post("/runder/{round_id}/slet", include_in_schema=False, dependencies=CSRF)
@@ -194,13 +207,7 @@ class RoundStatus(BaseModel):
 def round_status(round_id: int, user: CurrentUserDep, session: SessionDep) -> RoundStatus:
     """The live count the round page polls: status, answers so far, the team's expected size."""
     round_, team = round_for_user(session=session, user=user, round_id=round_id)
-    status = effective_status(round_)
-    return RoundStatus(
-        status=status,
-        status_label=STATUS_LABELS[status],
-        answers=count_responses(session=session, round_id=round_id),
-        expected=team.expected_size,
-    )
+    return RoundStatus(**_live_count(session, round_), expected=team.expected_size)
 
 
 @router.get("/runder/{round_id}/deltag", response_class=HTMLResponse, include_in_schema=False)
@@ -215,15 +222,12 @@ def join_page(
     round_, team = round_for_user(session=session, user=user, round_id=round_id)
     link = f"{settings.base_url}/r/{round_.join_code}"
     qr = segno.make(link, error="m", micro=False)
-    status = effective_status(round_)
     return render(
         request,
         "round_join.html",
         round=round_,
         team=team,
-        status=status,
-        status_label=STATUS_LABELS[status],
-        answers=count_responses(session=session, round_id=round_id),
+        **_live_count(session, round_),
         link_host=settings.base_url.split("://", 1)[-1],
         qr_svg=Markup(qr.svg_inline(scale=10, omitsize=True, title="QR-kode")),
     )

@@ -10,13 +10,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from pydantic import SecretStr
 from sqlmodel import Session
 
@@ -37,6 +38,14 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 PHONE = {"width": 360, "height": 740}
+
+
+@dataclass
+class Site:
+    """A running service: where it answers, and its app (state, engine, dependency overrides)."""
+
+    base_url: str
+    app: FastAPI
 
 
 @dataclass
@@ -105,10 +114,9 @@ def _seed(app: FastAPI) -> tuple[Round, User]:
     return open_round, facilitator
 
 
-@pytest.fixture(scope="session")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """Spindelvæv served by uvicorn in a background thread on a free port."""
-    folder = tmp_path_factory.mktemp("browser")
+@contextmanager
+def live_site(folder: Path) -> Iterator[Site]:
+    """Spindelvæv on a new SQLite file in the folder, served by uvicorn in a background thread."""
     url = f"sqlite:///{folder / 'spindelvaev.db'}"
     upgrade_to_head(url)
     port = _free_port()
@@ -120,19 +128,30 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         base_url=base_url,
     )
     app = create_app(settings=settings)
-    open_round, facilitator = _seed(app)
-    assert open_round.id is not None
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the service did not start"
-    count = len(app.state.catalogue.all_statements())
-    yield Service(base_url, app, open_round.join_code, open_round.id, count, facilitator)
-    server.should_exit = True
-    thread.join(timeout=20)
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started, "the service did not start"
+        yield Site(base_url, app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """Spindelvæv served on a free port, seeded with a team, a closed round and an open one."""
+    with live_site(tmp_path_factory.mktemp("browser")) as site:
+        open_round, facilitator = _seed(site.app)
+        assert open_round.id is not None
+        count = len(site.app.state.catalogue.all_statements())
+        yield Service(
+            site.base_url, site.app, open_round.join_code, open_round.id, count, facilitator
+        )
 
 
 @pytest.fixture(scope="session")
@@ -154,3 +173,14 @@ def screenshots() -> Path:
     """Where the tests leave their screenshots to be looked at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def tab_to(page: Page, selector: str, limit: int = 200) -> None:
+    """Press Tab, at most `limit` times, until the element matching the selector has the focus."""
+    for _ in range(limit):
+        if page.evaluate(
+            "s => document.activeElement && document.activeElement.matches(s)", selector
+        ):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")

@@ -5,30 +5,21 @@ kind must have no "serious" or "critical" axe violation. axe injects its own scr
 bypass the CSP; the keyboard flows run under the real CSP.
 """
 
-import secrets
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
-from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, Page
-from pydantic import SecretStr
 from sqlmodel import Session, col, select
 
 from app.accounts import renew_invitation
-from app.config import Settings
 from app.demo import DemoInfo, seed_demo
-from app.main import create_app
-from app.migrate import upgrade_to_head
 from app.models import Round, User
 from app.responses import Answer, new_respondent_key, save_response
 from app.routes.respond import key_cookie_name
-from tests.browser.conftest import PHONE, _free_port
+from tests.browser.conftest import PHONE, Site, live_site, tab_to
 from tests.world import session_cookie
 
 pytestmark = pytest.mark.browser
@@ -39,14 +30,6 @@ BLOCKING = ("serious", "critical")
 AXE = Axe()
 # Pages whose look the fixes touched: screenshots to look at (test-output/screenshots/).
 SCREENSHOTS = {"results", "admin", "team", "respondent results", "scoring with a validation error"}
-
-
-@dataclass
-class Site:
-    """A running service and what the pages need to know about its data."""
-
-    base_url: str
-    app: FastAPI
 
 
 @dataclass
@@ -66,33 +49,18 @@ class Demo:
     respondent_key: str  # answered the closed round, whose results are released
 
 
-def _start(folder: Path) -> tuple[Site, uvicorn.Server, threading.Thread]:
-    url = f"sqlite:///{folder / 'spindelvaev.db'}"
-    upgrade_to_head(url)
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        database_url=url,
-        data_dir=folder / "var",
-        secret_key=SecretStr(secrets.token_urlsafe(40)),
-        base_url=base_url,
-    )
-    app = create_app(settings=settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the service did not start"
-    return Site(base_url, app), server, thread
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo served on one port, and an empty service (no admin yet) on another."""
-    site, server, thread = _start(tmp_path_factory.mktemp("a11y-demo"))
-    fresh, fresh_server, fresh_thread = _start(tmp_path_factory.mktemp("a11y-fresh"))
+    with (
+        live_site(tmp_path_factory.mktemp("a11y-demo")) as site,
+        live_site(tmp_path_factory.mktemp("a11y-fresh")) as fresh,
+    ):
+        yield _seeded_demo(site, fresh)
+
+
+def _seeded_demo(site: Site, fresh: Site) -> Demo:
+    """The demo seeded into the site, plus a released closed round with one respondent's answers."""
     with Session(site.app.state.engine) as session:
         info = seed_demo(session=session, catalogue=site.app.state.catalogue)
         admin = session.exec(select(User).where(User.role == "admin")).one()
@@ -121,7 +89,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         for loaded in (closed, admin, open_round):
             session.refresh(loaded)
         session.expunge_all()
-    yield Demo(
+    return Demo(
         site=site,
         fresh=fresh,
         info=info,
@@ -134,9 +102,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         invitation_token=token,
         respondent_key=key,
     )
-    for running, running_thread in ((server, thread), (fresh_server, fresh_thread)):
-        running.should_exit = True
-        running_thread.join(timeout=20)
 
 
 def _context(browser: Browser, demo: Demo, viewport: str, *, who: str) -> BrowserContext:
@@ -299,17 +264,6 @@ def test_first_run_setup_page_has_no_serious_or_critical_accessibility_violation
 # --- keyboard only ----------------------------------------------------------------------------
 
 
-def _tab_to(page: Page, selector: str, limit: int = 200) -> None:
-    """Press Tab until the element matching the selector has the focus."""
-    for _ in range(limit):
-        if page.evaluate(
-            "s => document.activeElement && document.activeElement.matches(s)", selector
-        ):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
-
-
 def test_scoring_works_with_tab_space_and_enter_only(
     browser: Browser, demo: Demo, screenshots: Path
 ) -> None:
@@ -318,11 +272,11 @@ def test_scoring_works_with_tab_space_and_enter_only(
     page.goto(f"{demo.site.base_url}/r/{demo.open_code}")
     ids = page.locator("fieldset.q").evaluate_all("nodes => nodes.map(n => n.id)")[:3]
     for statement in (f'[id="{fieldset_id}"]' for fieldset_id in ids):  # ids hold dots
-        _tab_to(page, f"{statement} input[type=radio]")
+        tab_to(page, f"{statement} input[type=radio]")
         page.keyboard.press("Space")
         assert page.locator(f"{statement} input:checked").count() == 1
     page.screenshot(path=screenshots / "a11y-keyboard-scoring-360.png")
-    _tab_to(page, "#scoring button[type=submit]")
+    tab_to(page, "#scoring button[type=submit]")
     page.keyboard.press("Enter")
     page.wait_for_url("**/tak")
     assert page.locator("h1").inner_text() == "Tak for dine svar"
@@ -334,7 +288,7 @@ def test_login_works_with_the_keyboard_only(browser: Browser, demo: Demo) -> Non
     context = browser.new_context(viewport=DESKTOP, locale="da-DK")  # type: ignore[arg-type]
     page = context.new_page()
     page.goto(f"{demo.site.base_url}/login")
-    _tab_to(page, "input[name=email]")
+    tab_to(page, "input[name=email]")
     page.keyboard.type(demo.info.admin.email)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == "password"
@@ -351,7 +305,7 @@ def test_a_wide_table_on_a_phone_can_be_scrolled_with_the_keyboard(
     context = _context(browser, demo, "phone", who=ADMIN)
     page = context.new_page()
     page.goto(f"{demo.site.base_url}/runder/{demo.closed_round_id}/resultater")
-    _tab_to(page, ".table-wrap[role=region]", limit=400)
+    tab_to(page, ".table-wrap[role=region]", limit=400)
     table = page.locator(".table-wrap[role=region]:focus")
     assert table.evaluate("node => node.scrollWidth > node.clientWidth"), "the table fits: no test"
     for _ in range(5):

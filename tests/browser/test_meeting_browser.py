@@ -7,11 +7,12 @@ from playwright.sync_api import Browser, Page
 from sqlmodel import Session, select
 
 from app.models import PlanAction, Priority, Round
-from tests.browser.conftest import Service
+from tests.browser.conftest import Service, tab_to
 from tests.world import session_cookie
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 860}
+TABS = 120  # every control of a meeting step is reached within this many Tab presses
 
 
 def _closed_round(service: Service) -> Round:
@@ -42,17 +43,6 @@ def _same_host(url: str, base_url: str) -> None:
     assert url.startswith((base_url, "data:", "blob:")), f"request to another host: {url}"
 
 
-def _tab_to(page: Page, selector: str, limit: int = 120) -> None:
-    """Press Tab until the element matching the selector has the focus."""
-    for _ in range(limit):
-        if page.evaluate(
-            "s => document.activeElement && document.activeElement.matches(s)", selector
-        ):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {selector}")
-
-
 def test_the_six_steps_can_be_walked_with_the_keyboard_only(
     browser: Browser, service: Service, screenshots: Path
 ) -> None:
@@ -69,23 +59,23 @@ def test_the_six_steps_can_be_walked_with_the_keyboard_only(
     page.wait_for_url("**/moede/3")
 
     for _ in range(3):
-        _tab_to(page, 'input[name="statement_ids"]:not(:checked)')
+        tab_to(page, 'input[name="statement_ids"]:not(:checked)', TABS)
         page.keyboard.press("Space")
     assert page.locator("[data-count]").inner_text() == "3"
-    _tab_to(page, "form.priority-form button[type=submit]")
+    tab_to(page, "form.priority-form button[type=submit]", TABS)
     page.keyboard.press("Enter")
     page.wait_for_url("**/moede/4?gemt=1")
 
     for step, text in ((4, "Barnet bliver spurgt først."), (5, "Faste mødetider.")):
         for index in range(3):
-            _tab_to(page, f"form.autosave:nth-of-type({index + 1}) textarea")
+            tab_to(page, f"form.autosave:nth-of-type({index + 1}) textarea", TABS)
             page.keyboard.type(f"{text} ({index + 1})")
         page.locator(".save-state", has_text="Gemt").nth(2).wait_for()
-        _tab_to(page, "form.autosave:nth-of-type(3) button[type=submit]")
+        tab_to(page, "form.autosave:nth-of-type(3) button[type=submit]", TABS)
         page.keyboard.press("ArrowRight")
         page.wait_for_url(f"**/moede/{step + 1}")
 
-    _tab_to(page, "#what-ny")
+    tab_to(page, "#what-ny", TABS)
     page.keyboard.type("Fast dagsorden med barnets perspektiv først")
     page.keyboard.press("Tab")
     page.keyboard.type("Tovholder")

@@ -3,29 +3,21 @@
 Screenshots land in test-output/screenshots/ (results-*.png) to be looked at.
 """
 
-import secrets
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page
-from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from app.auth import get_optional_user
-from app.config import Settings
 from app.demo import seed_demo
-from app.main import create_app
-from app.migrate import upgrade_to_head
 from app.models import Round, RoundStatement, User
 from app.responses import Answer, new_respondent_key, save_response
+from tests.browser.conftest import live_site
 
 pytestmark = pytest.mark.browser
 
@@ -43,43 +35,17 @@ class Demo:
     team_id: int
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo data in its own SQLite file, served by uvicorn in a background thread."""
-    folder = tmp_path_factory.mktemp("results-browser")
-    url = f"sqlite:///{folder / 'demo.db'}"
-    upgrade_to_head(url)
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        database_url=url,
-        data_dir=folder / "var",
-        secret_key=SecretStr(secrets.token_urlsafe(40)),
-        base_url=base_url,
-    )
-    app = create_app(settings=settings)
-    with Session(app.state.engine) as session:
-        info = seed_demo(session=session, catalogue=app.state.catalogue)
-        admin = session.exec(select(User).where(User.role == "admin")).one()
-        session.expunge(admin)
-    app.dependency_overrides[get_optional_user] = lambda: admin
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the service did not start"
-    team = info.teams[0]
-    yield Demo(base_url, app, team.rounds[2].id, team.id)
-    server.should_exit = True
-    thread.join(timeout=20)
+    with live_site(tmp_path_factory.mktemp("results-browser")) as site:
+        with Session(site.app.state.engine) as session:
+            info = seed_demo(session=session, catalogue=site.app.state.catalogue)
+            admin = session.exec(select(User).where(User.role == "admin")).one()
+            session.expunge(admin)
+        site.app.dependency_overrides[get_optional_user] = lambda: admin
+        team = info.teams[0]
+        yield Demo(site.base_url, site.app, team.rounds[2].id, team.id)
 
 
 class Visit:
