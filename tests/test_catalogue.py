@@ -12,7 +12,7 @@ import yaml
 
 from app.themes import Catalogue, CatalogueError, default_catalogue_path, load_catalogue
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SOURCES = Path(__file__).resolve().parents[1] / "data" / "sources"
 
 # PRODUCT.md section 2: the six themes, their slugs and their areas, in order.
 EXPECTED_THEMES = [
@@ -70,13 +70,9 @@ def _normalise(text: str) -> str:
 
 
 def _seed_lines(prefix: str) -> list[str]:
-    """The lines of seed `<prefix>_*.txt`, or skip (with the reason printed) if it is absent."""
-    found = sorted(SEEDS.glob(f"{prefix}_*.txt")) if SEEDS.is_dir() else []
-    if not found:
-        reason = f"seed {prefix} not found under {SEEDS}; provenance cannot be checked here"
-        print(reason)
-        pytest.skip(reason)
-    return found[0].read_text(encoding="utf-8").splitlines()
+    """The lines of source document `<prefix>_*.txt` in data/sources/."""
+    (found,) = SOURCES.glob(f"{prefix}_*.txt")
+    return found.read_text(encoding="utf-8").splitlines()
 
 
 def _line_range(basis: str) -> range:
