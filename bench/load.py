@@ -293,7 +293,8 @@ def open_round(url: str) -> tuple[str, int, int]:
     return code, round_id, len(list(catalogue.all_statements()))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port that is free now (the tests start their servers on one too)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -302,7 +303,7 @@ def _free_port() -> int:
 @contextmanager
 def running_server(url: str, folder: Path, workers: int) -> Iterator[int]:
     """`spindelvaev serve` on a free loopback port until the block ends; yields the port."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SPINDELVAEV_DATABASE_URL": url,

@@ -11,7 +11,6 @@ import random
 import re
 import secrets
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from urllib.parse import urlencode
 
 from app.migrate import upgrade_to_head
 from app.responses import hash_respondent_key
-from bench.load import open_round
+from bench.load import free_port, open_round
 
 THREADS = 4
 KILL_AFTER_ACKNOWLEDGED = 20
@@ -32,12 +31,6 @@ MORE_AFTER_RESTART = 8
 DEADLINE_SECONDS = 90  # bounds every loop; the test normally takes a few seconds
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _STATEMENT = re.compile(r'<textarea name="c-([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -151,7 +144,7 @@ def test_answers_acknowledged_before_a_sigkill_are_all_stored_and_the_database_i
     database = tmp_path / f"crash-{secrets.token_hex(4)}.db"
     upgrade_to_head(f"sqlite:///{database}")
     code, _, statements = open_round(f"sqlite:///{database}")
-    port = _free_port()
+    port = free_port()
     phones = Phones(port, code)
     try:
         _kill_restart_and_check(database, port, statements, phones)

@@ -3,7 +3,6 @@
 import hashlib
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from app.main import create_app
 from app.models import Response, Round, RoundStatement, Score
 from app.rounds import create_round
 from app.themes import Catalogue
+from bench.load import free_port
 from tests.conftest import TEST_SECRET
 from tests.html import parse, text_of
 from tests.test_export import make_team
@@ -641,12 +641,6 @@ def test_answers_to_an_unknown_code_are_refused(
 PHONES = 50
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def server(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[str]:
     """uvicorn in its own process on a free loopback port, on the test SQLite file or PostgreSQL.
@@ -654,7 +648,7 @@ def server(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[str]:
     A separate process, as in production: the fifty client threads of the test do not share its
     interpreter.
     """
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SPINDELVAEV_DATABASE_URL": settings.database_url,

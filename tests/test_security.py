@@ -20,7 +20,7 @@ from app.config import Settings
 from app.main import MAX_BODY_BYTES, create_app
 from app.routes.respond import key_cookie_name
 from app.themes import Catalogue
-from tests.browser.conftest import _free_port
+from bench.load import free_port
 from tests.html import parse
 from tests.test_access import ACCESS, PUBLIC, Meeting, _fill, _meeting
 from tests.world import CSRF, World, act_as, build_world
@@ -205,7 +205,7 @@ class _Served:
     """The app served by uvicorn on loopback, its access log going through the root logger."""
 
     def __init__(self, app: FastAPI) -> None:
-        port = _free_port()
+        port = free_port()
         self.base_url = f"http://127.0.0.1:{port}"
         # log_config=None: uvicorn leaves logging alone, so its access log reaches caplog.
         # lifespan off: its end would dispose of the engine the other tests share.

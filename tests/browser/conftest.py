@@ -6,7 +6,6 @@ Without it the browser tests are skipped with the reason, except under CI=true, 
 
 import os
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from app.migrate import upgrade_to_head
 from app.models import Round, Team, TeamFacilitator, Unit, User
 from app.responses import Answer, new_respondent_key, save_response
 from app.rounds import create_round
+from bench.load import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -58,12 +58,6 @@ class Service:
     round_id: int
     statement_count: int
     facilitator: User
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _seed(app: FastAPI) -> tuple[Round, User]:
@@ -119,7 +113,7 @@ def live_site(folder: Path) -> Iterator[Site]:
     """Spindelvæv on a new SQLite file in the folder, served by uvicorn in a background thread."""
     url = f"sqlite:///{folder / 'spindelvaev.db'}"
     upgrade_to_head(url)
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     settings = Settings(
         database_url=url,
