@@ -275,11 +275,7 @@ def _round_taking_answers(*, session: Session, code: str) -> RoundTakingAnswers:
     return round_
 
 
-@router.post(
-    "/r/{code}",
-    response_class=HTMLResponse,
-    dependencies=[Depends(scoring_form)],
-)
+@router.post("/r/{code}", response_class=HTMLResponse)
 def submit_answers(
     request: Request,
     code: str,
