@@ -9,7 +9,7 @@ import typer
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.db import make_engine
+from app.db.engine import make_engine
 from app.migrate import upgrade_to_head
 from app.themes import CatalogueError, load_catalogue
 
@@ -104,7 +104,7 @@ def create_admin(
     ],
 ) -> None:
     """Create a municipality admin account."""
-    from app.accounts import AccountError, create_user
+    from app.db.accounts import AccountError, create_user
 
     settings = get_settings()
     upgrade_to_head(settings.effective_database_url)
@@ -129,7 +129,7 @@ def demo(
 
 
 def _seed_demo(*, as_json: bool, if_empty: bool) -> None:
-    from app.demo import database_is_empty, save_logins, seed_demo
+    from app.db.demo import database_is_empty, save_logins, seed_demo
 
     settings = get_settings()
     catalogue = load_catalogue(settings.catalogue_path)
@@ -187,8 +187,7 @@ def export(
     ] = None,
 ) -> None:
     """Export every score (one row each) as CSV or XLSX; rounds below k are left out."""
-    from app.errors import SpindelvaevError
-    from app.export import (
+    from app.db.export import (
         DANISH,
         INTERNATIONAL,
         ExportFilter,
@@ -199,6 +198,7 @@ def export(
         plan_export,
         write_export,
     )
+    from app.errors import SpindelvaevError
 
     if file_format not in ("csv", "xlsx"):
         _fail("--format skal være csv eller xlsx.")

@@ -16,12 +16,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
-from app.auth import LoginRequired
 from app.config import Settings, get_settings
-from app.db import make_engine
+from app.db.engine import make_engine
 from app.errors import SpindelvaevError
-from app.logs import redact, redact_access_log
-from app.middleware import ContentLengthLimitMiddleware, SecurityHeadersMiddleware
 from app.routes import (
     accounts,
     admin,
@@ -36,8 +33,11 @@ from app.routes import (
     rounds,
     teams,
 )
-from app.templating import templates
 from app.themes import load_catalogue
+from app.web.auth import LoginRequired
+from app.web.logs import redact, redact_access_log
+from app.web.middleware import ContentLengthLimitMiddleware, SecurityHeadersMiddleware
+from app.web.templating import templates
 
 logger = logging.getLogger("spindelvaev")
 

@@ -28,11 +28,11 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from app.db import make_engine
-from app.export import COLUMN_NAMES, ExportFilter, export_rows, plan_export, write_export
+from app.db.engine import make_engine
+from app.db.export import COLUMN_NAMES, ExportFilter, export_rows, plan_export, write_export
+from app.db.models import Response, Score, Team, Unit
+from app.db.rounds import create_round
 from app.migrate import upgrade_to_head
-from app.models import Response, Score, Team, Unit
-from app.rounds import create_round
 from app.themes import default_catalogue_path, load_catalogue
 
 TARGET_ROWS_PER_SECOND = 200_000

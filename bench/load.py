@@ -51,11 +51,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, func, select
 
-from app.db import make_engine
+from app.db.engine import make_engine
+from app.db.models import Response, Score, Team, Unit
+from app.db.responses import hash_respondent_key
+from app.db.rounds import create_round
 from app.migrate import upgrade_to_head
-from app.models import Response, Score, Team, Unit
-from app.responses import hash_respondent_key
-from app.rounds import create_round
 from app.themes import default_catalogue_path, load_catalogue
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -24,10 +24,10 @@ from pydantic import SecretStr
 from sqlmodel import Session
 
 from app.config import Settings
+from app.db.models import Team, Unit
+from app.db.rounds import create_round
 from app.main import create_app
 from app.migrate import upgrade_to_head
-from app.models import Team, Unit
-from app.rounds import create_round
 
 TARGET_BYTES = 25_000
 _CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)")

@@ -26,14 +26,14 @@ from sqlmodel import Session, col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.auth import get_optional_user
 from app.config import Settings
-from app.db import make_engine
+from app.db.engine import make_engine
+from app.db.models import Response, Round, RoundStatement, Score, Team, Unit, User
+from app.db.rounds import create_round
 from app.main import create_app
 from app.migrate import upgrade_to_head
-from app.models import Response, Round, RoundStatement, Score, Team, Unit, User
-from app.rounds import create_round
 from app.themes import load_catalogue
+from app.web.auth import get_optional_user
 
 TARGET_MS = 100.0
 PROFESSIONS = ("laerer", "paedagog", "ppr", "socialraadgiver", "leder", None)

@@ -4,8 +4,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from app import models  # noqa: F401  (registers the tables on the metadata)
-from app.db import make_engine
+from app.db import models  # noqa: F401  (registers the tables on the metadata)
+from app.db.engine import make_engine
 
 target_metadata = SQLModel.metadata
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 from app.config import Settings, get_settings
-from app.db import make_engine
+from app.db.engine import make_engine
 from app.main import create_app
 from app.themes import Catalogue, default_catalogue_path, load_catalogue
 from bench.load import fresh_database

@@ -12,8 +12,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.models import PlanAction, Priority, Round
-from app.rounds import create_round
+from app.db.models import PlanAction, Priority, Round
+from app.db.rounds import create_round
 from app.themes import Catalogue
 from tests.world import CSRF, World, act_as, build_world
 

@@ -9,10 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.accounts import AccountError, check_password, create_user
-from app.demo import seed_demo
-from app.login import LOCK_WINDOW, MAX_FAILURES_PER_ADDRESS
-from app.models import LoginAttempt, Team, Unit, User, utcnow
+from app.db.accounts import AccountError, check_password, create_user
+from app.db.demo import seed_demo
+from app.db.login import LOCK_WINDOW, MAX_FAILURES_PER_ADDRESS
+from app.db.models import LoginAttempt, Team, Unit, User, utcnow
 from app.themes import Catalogue
 from tests.html import text_of
 from tests.world import act_as, build_world

@@ -8,10 +8,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.api_tokens import create_token, revoke_token, user_for_token
+from app.db.api_tokens import create_token, revoke_token, user_for_token
+from app.db.export import COLUMN_NAMES
+from app.db.models import ApiToken, User
 from app.errors import InvalidInput
-from app.export import COLUMN_NAMES
-from app.models import ApiToken, User
 from app.routes.api import ExportRowPublic
 from app.themes import Catalogue
 from tests.html import parse, text_of

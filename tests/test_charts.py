@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 
-from app.charts import radar_figure, rgba, wrap_label, wrap_text
-from app.stats import RoundSeries, StatementInfo
+from app.core.charts import radar_figure, rgba, wrap_label, wrap_text
+from app.core.stats import RoundSeries, StatementInfo
 
 
 def info(statement_id: str, short: str, text: str, position: int) -> StatementInfo:

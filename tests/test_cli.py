@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from app.cli import app
-from app.models import User
-from app.passwords import verify_password
+from app.core.passwords import verify_password
+from app.db.models import User
 from app.themes import default_catalogue_path
 
 runner = CliRunner()

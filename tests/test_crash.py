@@ -21,8 +21,8 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
+from app.db.responses import hash_respondent_key
 from app.migrate import upgrade_to_head
-from app.responses import hash_respondent_key
 from bench.load import free_port, open_round
 
 THREADS = 4

@@ -3,8 +3,8 @@
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.demo import database_is_empty, seed_demo
-from app.models import Response, Round, Score, Team, Unit
+from app.db.demo import database_is_empty, seed_demo
+from app.db.models import Response, Round, Score, Team, Unit
 from app.themes import Catalogue
 
 

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app import export
-from app.export import (
+from app.db import export
+from app.db.export import (
     COLUMN_NAMES,
     DANISH,
     INTERNATIONAL,
@@ -32,9 +32,9 @@ from app.export import (
     plan_export,
     write_export,
 )
-from app.models import Response, Round, RoundStatement, Team, Unit, User
-from app.responses import Answer, save_response
-from app.rounds import create_round
+from app.db.models import Response, Round, RoundStatement, Team, Unit, User
+from app.db.responses import Answer, save_response
+from app.db.rounds import create_round
 from app.themes import Catalogue
 from tests.html import parse, text_of
 from tests.world import World, act_as, build_world

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.followup import EarlierPriority, priority_movements
+from app.core.followup import EarlierPriority, priority_movements
 
 MAY = EarlierPriority(round_id=1, round_label="Maj 2026", statement_id="a.b.1", text="Vi …")
 SEPT = EarlierPriority(round_id=2, round_label="September 2026", statement_id="a.b.2", text="Vi …")

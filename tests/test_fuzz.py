@@ -29,18 +29,8 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 
-from app.api_tokens import create_token
 from app.config import Settings
-from app.csrf import FIELD_NAME as CSRF_FIELD
-from app.csrf import respondent_token
-from app.errors import InvalidInput
-from app.main import create_app
-from app.meeting import MAX_TEXT, ActionInput
-from app.models import ACTION_STATUSES, Response, Round, Score
-from app.responses import Answer, find_response, new_respondent_key, save_response
-from app.rounds import create_round
-from app.routes.respond import key_cookie_name
-from app.scoring import (
+from app.core.scoring import (
     COMMENT_PREFIX,
     DONT_KNOW,
     MAX_COMMENT_LENGTH,
@@ -49,7 +39,17 @@ from app.scoring import (
     SCORE_PREFIX,
     parse_submission,
 )
+from app.db.api_tokens import create_token
+from app.db.meeting import MAX_TEXT, ActionInput
+from app.db.models import ACTION_STATUSES, Response, Round, Score
+from app.db.responses import Answer, find_response, new_respondent_key, save_response
+from app.db.rounds import create_round
+from app.errors import InvalidInput
+from app.main import create_app
+from app.routes.respond import key_cookie_name
 from app.themes import Catalogue, default_catalogue_path, load_catalogue
+from app.web.csrf import FIELD_NAME as CSRF_FIELD
+from app.web.csrf import respondent_token
 from tests.conftest import TEST_SECRET
 from tests.world import World, act_as, build_world, session_cookie
 

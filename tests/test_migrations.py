@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
-from app.models import Response, Round, Score, Team, Unit
+from app.db.models import Response, Round, Score, Team, Unit
 
 
 def test_migrations_and_models_do_not_differ(engine: Engine) -> None:

@@ -20,9 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from app.config import Settings
+from app.db.models import Response, Round, RoundStatement, Score
+from app.db.rounds import create_round
 from app.main import create_app
-from app.models import Response, Round, RoundStatement, Score
-from app.rounds import create_round
 from app.themes import Catalogue
 from bench.load import free_port
 from tests.conftest import TEST_SECRET

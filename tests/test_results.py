@@ -10,12 +10,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, delete, select
 
-from app.auth import get_optional_user
-from app.models import Round, RoundStatement, Team, TeamFacilitator, Unit, User
-from app.responses import Answer, new_respondent_key, save_response
-from app.results import round_report, round_statistics
-from app.rounds import create_round
+from app.db.models import Round, RoundStatement, Team, TeamFacilitator, Unit, User
+from app.db.responses import Answer, new_respondent_key, save_response
+from app.db.results import round_report, round_statistics
+from app.db.rounds import create_round
 from app.themes import Catalogue
+from app.web.auth import get_optional_user
 from tests.html import parse, text_of
 
 THEME = "organisering"

@@ -10,12 +10,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.auth import get_optional_user
-from app.models import Response, Round, RoundStatement, Team, TeamFacilitator, Unit, User
-from app.responses import Answer, new_respondent_key, save_response
-from app.rounds import PALETTE, create_round
-from app.templating import LOCAL_TIME, month_label
+from app.db.models import Response, Round, RoundStatement, Team, TeamFacilitator, Unit, User
+from app.db.responses import Answer, new_respondent_key, save_response
+from app.db.rounds import PALETTE, create_round
 from app.themes import Catalogue
+from app.web.auth import get_optional_user
+from app.web.templating import LOCAL_TIME, month_label
 from tests.html import parse, text_of
 
 

@@ -5,9 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.models import Round
-from app.responses import Answer
-from app.scoring import (
+from app.core.scoring import (
     GENERAL,
     MAX_COMMENT_LENGTH,
     PROFESSION_FIELD,
@@ -19,6 +17,8 @@ from app.scoring import (
     parse_submission,
     parse_value,
 )
+from app.db.models import Round
+from app.db.responses import Answer
 
 IN_ROUND = {"a.x.1", "a.x.2", "a.y.1"}
 CATALOGUE = IN_ROUND | {"b.z.1"}

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.accounts import create_user
 from app.config import Settings
+from app.db.accounts import create_user
 from app.main import MAX_BODY_BYTES, create_app
 from app.routes.respond import key_cookie_name
 from app.themes import Catalogue

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from app.stats import (
+from app.core.stats import (
     OTHERS_LABEL,
     Aggregate,
     Movement,

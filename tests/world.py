@@ -9,13 +9,13 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlmodel import Session
 
-from app.accounts import renew_invitation
-from app.auth import SESSION_SEEN_KEY, SESSION_USER_KEY
-from app.csrf import SESSION_KEY
-from app.models import Round, Team, TeamFacilitator, Unit, User
-from app.responses import Answer, save_response
-from app.rounds import create_round
+from app.db.accounts import renew_invitation
+from app.db.models import Round, Team, TeamFacilitator, Unit, User
+from app.db.responses import Answer, save_response
+from app.db.rounds import create_round
 from app.themes import Catalogue
+from app.web.auth import SESSION_SEEN_KEY, SESSION_USER_KEY
+from app.web.csrf import SESSION_KEY
 
 CSRF = "test-csrf-token"
 

@@ -6,20 +6,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.accounts import (
+from app.db.accounts import (
     AccountError,
     accept_invitation,
     admin_exists,
     create_user,
     user_for_invitation,
 )
-from app.auth import SESSION_SEEN_KEY, SESSION_USER_KEY, OptionalUserDep
-from app.csrf import csrf_token, require_csrf
-from app.db import SessionDep
+from app.db.engine import SessionDep
+from app.db.login import TooManyAttempts, authenticate
+from app.db.models import User
 from app.errors import InvalidInput, NotFound
-from app.login import TooManyAttempts, authenticate
-from app.models import User
-from app.templating import render
+from app.web.auth import SESSION_SEEN_KEY, SESSION_USER_KEY, OptionalUserDep
+from app.web.csrf import csrf_token, require_csrf
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CsrfChecked = [Depends(require_csrf)]

@@ -6,15 +6,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, func, select
 
-from app.accounts import AccountError, invite_facilitator, renew_invitation
-from app.auth import AdminDep
-from app.csrf import require_csrf
-from app.db import SessionDep
+from app.db.accounts import AccountError, invite_facilitator, renew_invitation
+from app.db.engine import SessionDep
+from app.db.models import Team, User
+from app.db.models import Unit as UnitModel
+from app.db.teams import create_team, create_unit, set_facilitators
 from app.errors import InvalidInput, NotFound
-from app.models import Team, User
-from app.models import Unit as UnitModel
-from app.teams import create_team, create_unit, set_facilitators
-from app.templating import render
+from app.web.auth import AdminDep
+from app.web.csrf import require_csrf
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CsrfChecked = [Depends(require_csrf)]

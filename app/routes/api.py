@@ -13,17 +13,17 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from app.api_tokens import ApiUserDep, create_token, list_tokens, revoke_token
-from app.auth import AdminDep, team_for_user, teams_for_user
-from app.csrf import require_csrf
-from app.db import SessionDep
-from app.deps import CatalogueDep, SettingsDep
+from app.db.api_tokens import ApiUserDep, create_token, list_tokens, revoke_token
+from app.db.engine import SessionDep
+from app.db.export import COLUMNS, effective_status_sql, json_lines
+from app.db.models import Response as ResponseModel
+from app.db.models import Round, Unit
 from app.errors import InvalidInput
-from app.export import COLUMNS, effective_status_sql, json_lines
-from app.models import Response as ResponseModel
-from app.models import Round, Unit
 from app.routes.export import ExportQueryDep, planned_rows, small_group_headers
-from app.templating import render
+from app.web.auth import AdminDep, team_for_user, teams_for_user
+from app.web.csrf import require_csrf
+from app.web.deps import CatalogueDep, SettingsDep
+from app.web.templating import render
 
 router = APIRouter()
 CsrfChecked = [Depends(require_csrf)]

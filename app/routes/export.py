@@ -11,13 +11,10 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field, WithJsonSchema, field_validator
 from sqlmodel import Session, col, select
 
-from app.api_tokens import ApiUserDep
-from app.auth import CurrentUserDep, teams_for_user
 from app.config import Settings
-from app.db import SessionDep
-from app.deps import CatalogueDep, SettingsDep
-from app.errors import InvalidInput
-from app.export import (
+from app.db.api_tokens import ApiUserDep
+from app.db.engine import SessionDep
+from app.db.export import (
     CSV_FORMATS,
     ExportFilter,
     ExportPlan,
@@ -30,9 +27,12 @@ from app.export import (
     plan_export,
     xlsx_chunks,
 )
-from app.models import Unit, User
-from app.templating import local, render
+from app.db.models import Unit, User
+from app.errors import InvalidInput
 from app.themes import Catalogue
+from app.web.auth import CurrentUserDep, teams_for_user
+from app.web.deps import CatalogueDep, SettingsDep
+from app.web.templating import local, render
 
 router = APIRouter(include_in_schema=False)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

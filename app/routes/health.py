@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.deps import SessionDep
+from app.web.deps import SessionDep
 
 router = APIRouter()
 

@@ -6,11 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from app.auth import CurrentUserDep, round_for_user, team_for_user
-from app.csrf import require_csrf
-from app.deps import CatalogueDep, SessionDep, SettingsDep
-from app.errors import Conflict, InvalidInput, NotFound
-from app.meeting import (
+from app.db.meeting import (
     ACTION_STATUS_LABELS,
     ActionInput,
     actions_of,
@@ -23,11 +19,15 @@ from app.meeting import (
     set_priorities,
     update_action,
 )
-from app.models import PlanAction, Round, Team, User
-from app.results import RoundReport, response_counts, round_report, team_rounds
+from app.db.models import PlanAction, Round, Team, User
+from app.db.results import RoundReport, response_counts, round_report, team_rounds
+from app.errors import Conflict, InvalidInput, NotFound
 from app.routes.results import PLOTLY_URL, radar_figures
-from app.templating import render
 from app.themes import Catalogue
+from app.web.auth import CurrentUserDep, round_for_user, team_for_user
+from app.web.csrf import require_csrf
+from app.web.deps import CatalogueDep, SessionDep, SettingsDep
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CsrfChecked = [Depends(require_csrf)]

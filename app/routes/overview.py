@@ -9,14 +9,12 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, select
 
-from app.auth import AdminDep
-from app.charts import legend_name, radar_figure
-from app.db import SessionDep
-from app.deps import CatalogueDep, SettingsDep
-from app.errors import InvalidInput
-from app.export import ExportFilter, check_filter
-from app.models import Unit
-from app.overview import (
+from app.core.charts import legend_name, radar_figure
+from app.core.stats import TOO_FEW, RoundSeries, StatementInfo
+from app.db.engine import SessionDep
+from app.db.export import ExportFilter, check_filter
+from app.db.models import Unit
+from app.db.overview import (
     MUNICIPALITY,
     SORT_COLUMNS,
     THEME_SORT_PREFIX,
@@ -30,11 +28,13 @@ from app.overview import (
     sort_overview,
     team_overview,
 )
-from app.rounds import PALETTE
+from app.db.rounds import PALETTE
+from app.errors import InvalidInput
 from app.routes.results import PLOTLY_URL
-from app.stats import TOO_FEW, RoundSeries, StatementInfo
-from app.templating import LOCAL_TIME, render
 from app.themes import Catalogue, Theme
+from app.web.auth import AdminDep
+from app.web.deps import CatalogueDep, SettingsDep
+from app.web.templating import LOCAL_TIME, render
 
 router = APIRouter(include_in_schema=False)
 ROLLUP_MONTHS = 6

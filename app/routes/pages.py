@@ -5,8 +5,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.deps import CatalogueDep
-from app.templating import templates
+from app.web.deps import CatalogueDep
+from app.web.templating import templates
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 

@@ -15,14 +15,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from app.config import Settings
-from app.csrf import FIELD_NAME as CSRF_FIELD
-from app.csrf import respondent_token, respondent_token_ok
-from app.deps import CatalogueDep, SessionDep, SettingsDep
-from app.errors import Conflict, InvalidInput, NotFound, SpindelvaevError
-from app.models import Round, RoundStatement, Score, Team
-from app.responses import find_response, new_respondent_key, save_response
-from app.rounds import normalise_join_code, round_statements
-from app.scoring import (
+from app.core.scoring import (
     DONT_KNOW,
     GENERAL,
     MAX_COMMENT_LENGTH,
@@ -33,8 +26,15 @@ from app.scoring import (
     group_statements,
     parse_submission,
 )
-from app.templating import render
+from app.db.models import Round, RoundStatement, Score, Team
+from app.db.responses import find_response, new_respondent_key, save_response
+from app.db.rounds import normalise_join_code, round_statements
+from app.errors import Conflict, InvalidInput, NotFound, SpindelvaevError
 from app.themes import Catalogue
+from app.web.csrf import FIELD_NAME as CSRF_FIELD
+from app.web.csrf import respondent_token, respondent_token_ok
+from app.web.deps import CatalogueDep, SessionDep, SettingsDep
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -8,14 +8,11 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, or_, select
 
-from app.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep, round_for_user, team_for_user
-from app.charts import radar_figure
-from app.csrf import require_csrf
-from app.deps import CatalogueDep, SessionDep, SettingsDep
-from app.errors import NotFound
-from app.models import Round, Team, User
-from app.responses import find_response
-from app.results import (
+from app.core.charts import radar_figure
+from app.core.stats import TOO_FEW
+from app.db.models import Round, Team, User
+from app.db.responses import find_response
+from app.db.results import (
     RoundReport,
     RoundResultsPublic,
     comparison,
@@ -23,11 +20,14 @@ from app.results import (
     round_report,
     team_rounds,
 )
-from app.rounds import normalise_join_code
+from app.db.rounds import normalise_join_code
+from app.errors import NotFound
 from app.routes.respond import key_cookie_name
-from app.stats import TOO_FEW
-from app.templating import render
 from app.themes import Catalogue
+from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep, round_for_user, team_for_user
+from app.web.csrf import require_csrf
+from app.web.deps import CatalogueDep, SessionDep, SettingsDep
+from app.web.templating import render
 
 router = APIRouter()
 

@@ -11,13 +11,10 @@ from markupsafe import Markup
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep, round_for_user, team_for_user
-from app.csrf import require_csrf
-from app.deps import CatalogueDep, SessionDep, SettingsDep
-from app.errors import InvalidInput
-from app.meeting import open_actions_of_team
-from app.models import Round, Team, User, utcnow
-from app.rounds import (
+from app.core.scoring import effective_status, group_statements
+from app.db.meeting import open_actions_of_team
+from app.db.models import Round, Team, User, utcnow
+from app.db.rounds import (
     close_round,
     count_responses,
     create_round,
@@ -27,9 +24,12 @@ from app.rounds import (
     reopen_round,
     round_statements,
 )
-from app.scoring import effective_status, group_statements
-from app.templating import LOCAL_TIME, month_label, render
+from app.errors import InvalidInput
 from app.themes import Catalogue
+from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep, round_for_user, team_for_user
+from app.web.csrf import require_csrf
+from app.web.deps import CatalogueDep, SessionDep, SettingsDep
+from app.web.templating import LOCAL_TIME, month_label, render
 
 router = APIRouter()
 CSRF = [Depends(require_csrf)]

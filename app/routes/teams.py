@@ -6,14 +6,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from app.auth import CurrentUserDep, team_for_user, teams_for_user
-from app.csrf import require_csrf
-from app.db import SessionDep
+from app.db.engine import SessionDep
+from app.db.meeting import ACTION_STATUS_LABELS, open_actions_of_team
+from app.db.models import Unit, User
+from app.db.teams import facilitators_of, rounds_of, update_team
 from app.errors import InvalidInput
-from app.meeting import ACTION_STATUS_LABELS, open_actions_of_team
-from app.models import Unit, User
-from app.teams import facilitators_of, rounds_of, update_team
-from app.templating import render
+from app.web.auth import CurrentUserDep, team_for_user, teams_for_user
+from app.web.csrf import require_csrf
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

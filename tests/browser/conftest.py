@@ -21,11 +21,11 @@ from pydantic import SecretStr
 from sqlmodel import Session
 
 from app.config import Settings
+from app.db.models import Round, Team, TeamFacilitator, Unit, User
+from app.db.responses import Answer, new_respondent_key, save_response
+from app.db.rounds import create_round
 from app.main import create_app
 from app.migrate import upgrade_to_head
-from app.models import Round, Team, TeamFacilitator, Unit, User
-from app.responses import Answer, new_respondent_key, save_response
-from app.rounds import create_round
 from bench.load import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -14,10 +14,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlmodel import Session, col, select
 
-from app.accounts import renew_invitation
-from app.demo import DemoInfo, seed_demo
-from app.models import Round, User
-from app.responses import Answer, new_respondent_key, save_response
+from app.db.accounts import renew_invitation
+from app.db.demo import DemoInfo, seed_demo
+from app.db.models import Round, User
+from app.db.responses import Answer, new_respondent_key, save_response
 from app.routes.respond import key_cookie_name
 from tests.browser.conftest import PHONE, Site, live_site, tab_to
 from tests.world import session_cookie

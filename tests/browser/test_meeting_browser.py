@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlmodel import Session, select
 
-from app.models import PlanAction, Priority, Round
+from app.db.models import PlanAction, Priority, Round
 from tests.browser.conftest import Service, tab_to
 from tests.world import session_cookie
 

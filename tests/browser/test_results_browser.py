@@ -13,10 +13,10 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page
 from sqlmodel import Session, select
 
-from app.auth import get_optional_user
-from app.demo import seed_demo
-from app.models import Round, RoundStatement, User
-from app.responses import Answer, new_respondent_key, save_response
+from app.db.demo import seed_demo
+from app.db.models import Round, RoundStatement, User
+from app.db.responses import Answer, new_respondent_key, save_response
+from app.web.auth import get_optional_user
 from tests.browser.conftest import live_site
 
 pytestmark = pytest.mark.browser
@@ -196,7 +196,7 @@ def test_comparison_page_overlays_the_chosen_rounds(
     desktop: Visit, demo: Demo, screenshots: Path
 ) -> None:
     with Session(demo.app.state.engine) as session:
-        from app.results import team_rounds
+        from app.db.results import team_rounds
 
         rounds = team_rounds(session=session, team_id=demo.team_id)
     first, last = rounds[0].id, rounds[2].id

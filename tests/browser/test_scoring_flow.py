@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlmodel import Session, col, func, select
 
-from app.auth import get_optional_user
-from app.models import Response, Score
+from app.db.models import Response, Score
+from app.web.auth import get_optional_user
 from tests.browser.conftest import PHONE, Service
 
 pytestmark = pytest.mark.browser

@@ -9,10 +9,10 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, col, select
 
-from app.auth import LoginRequired, OptionalUserDep
-from app.db import SessionDep
+from app.db.engine import SessionDep
+from app.db.models import ApiToken, User, utcnow
 from app.errors import InvalidInput
-from app.models import ApiToken, User, utcnow
+from app.web.auth import LoginRequired, OptionalUserDep
 
 TOKEN_PREFIX = "spv_"
 MAX_NAME_LENGTH = 100

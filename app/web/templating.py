@@ -8,9 +8,9 @@ from fastapi import Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from app.csrf import csrf_input
-from app.models import LOCAL_TIME, Round
-from app.scoring import effective_status
+from app.core.scoring import effective_status
+from app.db.models import LOCAL_TIME, Round
+from app.web.csrf import csrf_input
 
 MONTHS_SHORT = (
     "jan.",
@@ -78,7 +78,7 @@ def decimal(value: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",").replace("-", "−")
 
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 ROUND_STATUS_LABELS = {"draft": "Kladde", "open": "Åben", "closed": "Lukket"}
 
 

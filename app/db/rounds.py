@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import delete, exists, func
 from sqlmodel import Session, col, select
 
+from app.core.scoring import effective_status
+from app.db.models import LOCAL_TIME, Response, Round, RoundStatement, utcnow
 from app.errors import Conflict, InvalidInput
-from app.models import LOCAL_TIME, Response, Round, RoundStatement, utcnow
-from app.scoring import effective_status
 from app.themes import Catalogue
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies. Yellow comes last: it is

@@ -18,10 +18,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 from sqlmodel import Session, col
 
-from app.export import is_closed
-from app.models import Response, Round, RoundStatement, Score, Team, TeamFacilitator, Unit, User
-from app.stats import enough_answers
-from app.templating import LOCAL_TIME, danish_date
+from app.core.stats import enough_answers
+from app.db.export import is_closed
+from app.db.models import Response, Round, RoundStatement, Score, Team, TeamFacilitator, Unit, User
+from app.web.templating import LOCAL_TIME, danish_date
 
 Level = int | None  # a unit's id, or None for the whole municipality
 MUNICIPALITY: Level = None

@@ -22,10 +22,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from app.auth import team_for_user, teams_for_user
+from app.db.models import Response, Round, RoundStatement, Score, Team, Unit, User
 from app.errors import InvalidInput, NotFound
-from app.models import Response, Round, RoundStatement, Score, Team, Unit, User
-from app.templating import LOCAL_TIME, local
+from app.web.auth import team_for_user, teams_for_user
+from app.web.templating import LOCAL_TIME, local
 
 Cell = str | int | float | None
 Row = tuple[Cell, ...]

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.config import Settings
-from app.db import SessionDep
+from app.db.engine import SessionDep
 from app.themes import Catalogue
 
 

@@ -3,8 +3,8 @@
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from app.db.models import Response, Round, Team, TeamFacilitator, Unit, User
 from app.errors import InvalidInput
-from app.models import Response, Round, Team, TeamFacilitator, Unit, User
 
 MAX_TEAM_SIZE = 500
 

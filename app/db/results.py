@@ -1,7 +1,7 @@
 """A round's results: SQL aggregates per statement, profession and round, put together for pages.
 
 Every number comes from GROUP BY queries; Python only combines the aggregated rows (never
-score rows) with the pure functions of `app.stats`.
+score rows) with the pure functions of `app.core.stats`.
 """
 
 from collections import defaultdict
@@ -14,10 +14,8 @@ from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.charts import legend_name
-from app.models import Response, Round, RoundStatement, Score, Team
-from app.rounds import round_statements
-from app.stats import (
+from app.core.charts import legend_name
+from app.core.stats import (
     SCALE,
     TOO_FEW,
     Aggregate,
@@ -38,7 +36,9 @@ from app.stats import (
     rises_and_falls,
     statement_stats,
 )
-from app.templating import danish_date
+from app.db.models import Response, Round, RoundStatement, Score, Team
+from app.db.rounds import round_statements
+from app.web.templating import danish_date
 
 NO_PROFESSION_LABEL = "Ikke oplyst"
 # More earlier rounds than this turn a radar into a tangle; the comparison page picks any.

@@ -10,7 +10,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app.models import Response, Score, utcnow
+from app.db.models import Response, Score, utcnow
 
 # The write path of a submission goes through SQLAlchemy Core: the ORM's unit of work costs more
 # than the statements themselves (bench/load.py).

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from itertools import groupby
 from typing import Generic, Protocol, TypeVar
 
-from app.responses import Answer
+from app.db.responses import Answer
 
 SCORE_PREFIX = "s-"
 COMMENT_PREFIX = "c-"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from app.models import PlanAction, Priority, Round, Team, TeamFacilitator, Unit, User
-from app.passwords import hash_password
-from app.responses import Answer, new_respondent_key, save_response
-from app.rounds import create_round
-from app.templating import month_label
+from app.core.passwords import hash_password
+from app.db.models import PlanAction, Priority, Round, Team, TeamFacilitator, Unit, User
+from app.db.responses import Answer, new_respondent_key, save_response
+from app.db.rounds import create_round
 from app.themes import Catalogue
+from app.web.templating import month_label
 
 ADMIN_EMAIL = "admin@demo-kommune.example"
 FACILITATOR_EMAIL = "tovholder@demo-kommune.example"

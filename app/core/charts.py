@@ -9,7 +9,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from app.stats import RoundSeries, StatementInfo
+from app.core.stats import RoundSeries, StatementInfo
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 # Earlier rounds differ by dash as well as colour: the chart must not rely on colour alone.

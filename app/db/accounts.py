@@ -9,13 +9,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.core.passwords import hash_password
+from app.db.models import ROLES, User, utcnow
 from app.errors import InvalidInput, NotFound
-from app.models import ROLES, User, utcnow
-from app.passwords import hash_password
 
 MIN_PASSWORD_LENGTH = 12
 INVITE_VALID_FOR = timedelta(days=7)
-COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common_passwords.txt"
+COMMON_PASSWORDS_FILE = Path(__file__).parents[1] / "data" / "common_passwords.txt"
 
 
 class AccountError(InvalidInput):

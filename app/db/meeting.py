@@ -6,11 +6,11 @@ from datetime import date
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.core.followup import EarlierPriority, PriorityMovement, priority_movements
+from app.core.scoring import clean_comment
+from app.db.models import ACTION_STATUSES, PlanAction, Priority, Round, RoundStatement, utcnow
+from app.db.results import response_counts, round_means
 from app.errors import InvalidInput, NotFound
-from app.followup import EarlierPriority, PriorityMovement, priority_movements
-from app.models import ACTION_STATUSES, PlanAction, Priority, Round, RoundStatement, utcnow
-from app.results import response_counts, round_means
-from app.scoring import clean_comment
 
 MAX_PRIORITIES = 3
 PRIORITY_TEXT_FIELDS = ("experience", "requirements")

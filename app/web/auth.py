@@ -6,9 +6,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlmodel import Session, select
 
-from app.db import SessionDep
+from app.db.engine import SessionDep
+from app.db.models import Round, Team, TeamFacilitator, User
 from app.errors import Forbidden, NotFound, SpindelvaevError
-from app.models import Round, Team, TeamFacilitator, User
 
 SESSION_USER_KEY = "uid"
 SESSION_SEEN_KEY = "seen"

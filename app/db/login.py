@@ -6,10 +6,10 @@ from functools import lru_cache
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from app.accounts import normalise_email
+from app.core.passwords import hash_password, verify_password
+from app.db.accounts import normalise_email
+from app.db.models import LoginAttempt, User, utcnow
 from app.errors import InvalidInput, SpindelvaevError
-from app.models import LoginAttempt, User, utcnow
-from app.passwords import hash_password, verify_password
 
 LOCK_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
