@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 ## Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium; it never downloads one).
 chromium:

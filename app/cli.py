@@ -114,6 +114,7 @@ def create_admin(
             create_user(session=session, email=email, name=name, role="admin", password=password)
         except AccountError as error:
             _fail(str(error))
+        session.commit()
     typer.echo(f"Administratoren {email} er oprettet.")
 
 

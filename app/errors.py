@@ -38,3 +38,23 @@ class Conflict(SpindelvaevError):
 
     status_code = 409
     title = "Det kan ikke lade sig gøre nu"
+
+
+class LoginRequired(SpindelvaevError):
+    """No one is logged in: pages redirect to the login page, the API answers 401."""
+
+    status_code = 401
+    title = "Log ind"
+
+
+class Rejected(SpindelvaevError):
+    """A form was refused and its page is shown again with the reasons; nothing of it is stored.
+
+    Raised (not returned) so that the session dependency rolls the request's changes back.
+    """
+
+    status_code = 422
+
+    def __init__(self, page: object) -> None:
+        super().__init__("")
+        self.page = page  # the response to send: the form again, with its errors

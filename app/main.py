@@ -18,7 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.config import Settings, get_settings
 from app.db.engine import make_engine
-from app.errors import SpindelvaevError
+from app.errors import LoginRequired, Rejected, SpindelvaevError
 from app.routes import (
     accounts,
     admin,
@@ -34,7 +34,6 @@ from app.routes import (
     teams,
 )
 from app.themes import load_catalogue
-from app.web.auth import LoginRequired
 from app.web.logs import redact, redact_access_log
 from app.web.middleware import ContentLengthLimitMiddleware, SecurityHeadersMiddleware
 from app.web.templating import templates
@@ -88,6 +87,9 @@ def _over_form_limits(exc: BaseException) -> bool:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SpindelvaevError)
     async def domain_error(request: Request, exc: SpindelvaevError) -> Response:
+        if isinstance(exc, Rejected):
+            assert isinstance(exc.page, Response)
+            return exc.page
         if isinstance(exc, LoginRequired) and not _wants_json(request):
             target = quote(
                 request.url.path + (f"?{request.url.query}" if request.url.query else "")

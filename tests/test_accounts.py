@@ -37,9 +37,11 @@ def _login(client: TestClient, email: str, password: str) -> tuple[int, str]:
 
 @pytest.fixture
 def facilitator(session: Session) -> User:
-    return create_user(
+    created = create_user(
         session=session, email="tove@kommune.dk", name="Tove", role="facilitator", password=PASSWORD
     )
+    session.commit()
+    return created
 
 
 def test_login_with_the_right_password_starts_a_session(

@@ -61,6 +61,7 @@ def test_admin_creates_a_key_that_is_shown_once_and_reads_the_api(
 
 def test_a_revoked_key_gets_401(app: FastAPI, session: Session, world: World) -> None:
     api_token, key = create_token(session=session, user=world.admin, name="Lager")
+    session.commit()
     client = api_client(app)
     assert client.get("/api/teams", headers=bearer(key)).status_code == 200
 
@@ -81,6 +82,7 @@ def test_a_key_of_a_deactivated_admin_gets_401(
     app: FastAPI, session: Session, world: World
 ) -> None:
     _, key = create_token(session=session, user=world.admin, name="Lager")
+    session.commit()
     world.admin.is_active = False
     session.add(world.admin)
     session.commit()
@@ -91,6 +93,7 @@ def test_a_key_stops_working_when_its_admin_becomes_a_facilitator(
     app: FastAPI, session: Session, world: World
 ) -> None:
     _, key = create_token(session=session, user=world.admin, name="Lager")
+    session.commit()
     world.admin.role = "facilitator"
     session.add(world.admin)
     session.commit()
@@ -116,6 +119,7 @@ def test_a_facilitator_cannot_create_keys(app: FastAPI, session: Session, world:
     assert session.exec(select(ApiToken)).all() == []
     with pytest.raises(InvalidInput):
         create_token(session=session, user=world.facilitator_a, name="Mit lager")
+        session.commit()
 
 
 def test_a_key_needs_a_name(app: FastAPI, session: Session, world: World) -> None:
@@ -129,11 +133,15 @@ def test_a_key_needs_a_name(app: FastAPI, session: Session, world: World) -> Non
 
 def test_revoking_twice_or_an_unknown_key_changes_nothing(session: Session, world: World) -> None:
     api_token, key = create_token(session=session, user=world.admin, name="Lager")
+    session.commit()
     revoke_token(session=session, token_id=api_token.id or 0)
+    session.commit()
     session.refresh(api_token)
     first_revocation = api_token.revoked_at
     revoke_token(session=session, token_id=api_token.id or 0)
+    session.commit()
     revoke_token(session=session, token_id=999_999)
+    session.commit()
     session.refresh(api_token)
     assert api_token.revoked_at == first_revocation
     assert user_for_token(session=session, token=key) is None
@@ -141,6 +149,7 @@ def test_revoking_twice_or_an_unknown_key_changes_nothing(session: Session, worl
 
 def test_last_use_is_recorded_at_most_once_a_minute(session: Session, world: World) -> None:
     api_token, key = create_token(session=session, user=world.admin, name="Lager")
+    session.commit()
     assert user_for_token(session=session, token=key) == world.admin
     session.refresh(api_token)
     first = api_token.last_used_at
@@ -170,8 +179,11 @@ def test_keys_page_lists_every_admins_keys_with_owner_and_status(
     session.commit()
     session.refresh(other)
     create_token(session=session, user=other, name="Andens nøgle")
+    session.commit()
     revoked, _ = create_token(session=session, user=world.admin, name="Gammel")
+    session.commit()
     revoke_token(session=session, token_id=revoked.id or 0)
+    session.commit()
 
     page = client_as(app, world.admin).get("/admin/api-noegler")
 
@@ -231,6 +243,7 @@ def test_export_as_json_lines_with_a_key_has_the_codebooks_columns(
     scored_round(session, catalogue, world.team_b, [("laerer", {first: 6})] * 3)
     scored_round(session, catalogue, world.team_a, [("laerer", {first: 6})] * 2)
     _, key = create_token(session=session, user=world.admin, name="Lager")
+    session.commit()
 
     response = api_client(app).get("/api/eksport/svar", headers=bearer(key))
 

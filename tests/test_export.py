@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.core.scoring import Answer
 from app.db import export
 from app.db.export import (
     COLUMN_NAMES,
@@ -33,7 +34,7 @@ from app.db.export import (
     write_export,
 )
 from app.db.models import Response, Round, RoundStatement, Team, Unit, User
-from app.db.responses import Answer, save_response
+from app.db.responses import save_response
 from app.db.rounds import create_round
 from app.themes import Catalogue
 from tests.html import parse, text_of

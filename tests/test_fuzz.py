@@ -37,19 +37,20 @@ from app.core.scoring import (
     PROFESSION_FIELD,
     SCALE,
     SCORE_PREFIX,
+    Answer,
     parse_submission,
 )
 from app.db.api_tokens import create_token
 from app.db.meeting import MAX_TEXT, ActionInput
 from app.db.models import ACTION_STATUSES, Response, Round, Score
-from app.db.responses import Answer, find_response, new_respondent_key, save_response
+from app.db.responses import find_response, new_respondent_key, save_response
 from app.db.rounds import create_round
 from app.errors import InvalidInput
 from app.main import create_app
-from app.routes.respond import key_cookie_name
 from app.themes import Catalogue, default_catalogue_path, load_catalogue
 from app.web.csrf import FIELD_NAME as CSRF_FIELD
 from app.web.csrf import respondent_token
+from app.web.respondent import key_cookie_name
 from tests.conftest import TEST_SECRET
 from tests.world import World, act_as, build_world, session_cookie
 
@@ -148,6 +149,7 @@ def test_json_api_answers_generated_requests_as_documented_and_never_with_a_serv
     world = build_world(session, catalogue)
     closed = _closed_round_with_answers(session, catalogue, world)
     _, api_key = create_token(session=session, user=world.admin, name="Fuzz")
+    session.commit()
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     # Unknown query parameters are ignored, as by most HTTP APIs; the schema does not forbid them.
     schema.config.generation.update(allow_extra_parameters=False)

@@ -6,8 +6,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.core.scoring import Answer
 from app.db.models import PlanAction, Priority, Round
-from app.db.responses import Answer, save_response
+from app.db.responses import save_response
 from app.db.rounds import create_round
 from app.themes import Catalogue
 from tests.html import parse, text_of

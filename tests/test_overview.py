@@ -26,9 +26,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.core.rounds import PALETTE
 from app.db.models import Team, User
 from app.db.overview import Period, default_period, months_before, rollup, team_overview
-from app.db.rounds import PALETTE
 from app.themes import Catalogue
 from tests.html import parse
 from tests.test_export import Answers, make_team, scored_round, statement_ids

@@ -10,8 +10,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, delete, select
 
+from app.core.scoring import Answer
 from app.db.models import Round, RoundStatement, Team, TeamFacilitator, Unit, User
-from app.db.responses import Answer, new_respondent_key, save_response
+from app.db.responses import new_respondent_key, save_response
 from app.db.results import round_report, round_statistics
 from app.db.rounds import create_round
 from app.themes import Catalogue

@@ -10,12 +10,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from app.core.formatting import LOCAL_TIME, month_label
+from app.core.rounds import PALETTE
+from app.core.scoring import Answer
 from app.db.models import Response, Round, RoundStatement, Team, TeamFacilitator, Unit, User
-from app.db.responses import Answer, new_respondent_key, save_response
-from app.db.rounds import PALETTE, create_round
+from app.db.responses import new_respondent_key, save_response
+from app.db.rounds import create_round
 from app.themes import Catalogue
 from app.web.auth import get_optional_user
-from app.web.templating import LOCAL_TIME, month_label
 from tests.html import parse, text_of
 
 

@@ -5,20 +5,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.core.rounds import effective_status, is_open
 from app.core.scoring import (
     GENERAL,
     MAX_COMMENT_LENGTH,
     PROFESSION_FIELD,
+    Answer,
     Submission,
     clean_comment,
-    effective_status,
     group_statements,
-    is_open,
     parse_submission,
     parse_value,
 )
 from app.db.models import Round
-from app.db.responses import Answer
 
 IN_ROUND = {"a.x.1", "a.x.2", "a.y.1"}
 CATALOGUE = IN_ROUND | {"b.z.1"}

@@ -18,8 +18,8 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db.accounts import create_user
 from app.main import MAX_BODY_BYTES, create_app
-from app.routes.respond import key_cookie_name
 from app.themes import Catalogue
+from app.web.respondent import key_cookie_name
 from bench.load import free_port
 from tests.html import parse
 from tests.test_access import ACCESS, PUBLIC, Meeting, _fill, _meeting
@@ -178,6 +178,7 @@ def test_session_cookie_is_http_only_same_site_lax_and_secure_when_published_ove
     create_user(
         session=session, email="tove@kommune.dk", name="Tove", role="facilitator", password=PASSWORD
     )
+    session.commit()
     client = TestClient(published_app, base_url=published_app.state.settings.base_url)
     login = {"email": "tove@kommune.dk", "password": PASSWORD}
     login["csrf_token"] = _form_token(client, "/login")
@@ -233,6 +234,7 @@ def test_passwords_keys_and_tokens_never_appear_in_the_logs(
 ) -> None:
     world = build_world(session, catalogue)
     create_user(session=session, email="root@test.dk", name="Root", role="admin", password=PASSWORD)
+    session.commit()
     caplog.set_level(logging.DEBUG)
     with _Served(app) as served, httpx.Client(base_url=served.base_url) as admin:
         login = {

@@ -9,9 +9,10 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlmodel import Session
 
+from app.core.scoring import Answer
 from app.db.accounts import renew_invitation
 from app.db.models import Round, Team, TeamFacilitator, Unit, User
-from app.db.responses import Answer, save_response
+from app.db.responses import save_response
 from app.db.rounds import create_round
 from app.themes import Catalogue
 from app.web.auth import SESSION_SEEN_KEY, SESSION_USER_KEY
@@ -72,6 +73,7 @@ def build_world(session: Session, catalogue: Catalogue) -> World:
         answers={statement: Answer(value=5)},
     )
     token = renew_invitation(session=session, user=invited)
+    session.commit()
     for item in (admin, fac_a, fac_b, gone, invited, team_a, team_b, round_a):
         session.refresh(item)
     return World(admin, fac_a, fac_b, gone, invited, token, team_a, team_b, round_a, key)

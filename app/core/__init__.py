@@ -1,0 +1,1 @@
+"""Pure computation: statistics, the small-group rule, round rules, figures, formatting, writers."""

@@ -6,11 +6,8 @@ Pure: imports neither FastAPI nor the database session, so every rule is unit-te
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import groupby
 from typing import Generic, Protocol, TypeVar
-
-from app.db.responses import Answer
 
 SCORE_PREFIX = "s-"
 COMMENT_PREFIX = "c-"
@@ -46,6 +43,14 @@ class StatementLike(Protocol):
 S = TypeVar("S", bound=StatementLike)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One statement's answer: a value 1-10, or None for "Ved ikke", and an optional comment."""
+
+    value: int | None
+    comment: str | None = None
+
+
 @dataclass
 class Submission:
     """A parsed form: the answers to store, or the problems; and what was entered, to show again."""
@@ -60,30 +65,6 @@ class Submission:
     def fail(self, key: str, message: str) -> None:
         """Note a problem; the first one per statement is the one shown."""
         self.errors.setdefault(key, message)
-
-
-class Schedulable(Protocol):
-    """What a round's status depends on (a Round, or the few columns the submit path reads)."""
-
-    @property
-    def status(self) -> str: ...
-
-    @property
-    def closes_at(self) -> datetime | None: ...
-
-
-def effective_status(round_: Schedulable, *, now: datetime | None = None) -> str:
-    """ "draft", "open" or "closed"; an open round whose closing time has passed is closed."""
-    if round_.status != "open":
-        return round_.status
-    if round_.closes_at is not None and round_.closes_at <= (now or datetime.now(UTC)):
-        return "closed"
-    return "open"
-
-
-def is_open(round_: Schedulable, *, now: datetime | None = None) -> bool:
-    """Whether respondents may answer the round now."""
-    return effective_status(round_, now=now) == "open"
 
 
 def clean_comment(text: str) -> str:

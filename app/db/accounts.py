@@ -69,7 +69,7 @@ def create_user(
         password_hash=hash_password(password) if password is not None else None,
     )
     session.add(user)
-    session.commit()
+    session.flush()
     session.refresh(user)
     return user
 
@@ -86,7 +86,7 @@ def renew_invitation(*, session: Session, user: User) -> str:
     user.invite_token_hash = _hash_token(token)
     user.invite_expires_at = utcnow() + INVITE_VALID_FOR
     session.add(user)
-    session.commit()
+    session.flush()
     return token
 
 
@@ -115,7 +115,7 @@ def accept_invitation(*, session: Session, token: str, password: str, repeated: 
     user.invite_token_hash = None
     user.invite_expires_at = None
     session.add(user)
-    session.commit()
+    session.flush()
     return user
 
 

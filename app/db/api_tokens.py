@@ -3,27 +3,16 @@
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session, col, select
 
-from app.db.engine import SessionDep
 from app.db.models import ApiToken, User, utcnow
 from app.errors import InvalidInput
-from app.web.auth import LoginRequired, OptionalUserDep
 
 TOKEN_PREFIX = "spv_"
 MAX_NAME_LENGTH = 100
 # Record use at most this often: a warehouse paging through the API should not write every time.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="API-nøgle",
-    description="En API-nøgle, som en administrator har oprettet under Kommunen → API-nøgler.",
-)
 
 
 def _hash(token: str) -> str:
@@ -41,7 +30,7 @@ def create_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, 
     assert user.id is not None
     api_token = ApiToken(user_id=user.id, name=name, token_hash=_hash(token))
     session.add(api_token)
-    session.commit()
+    session.flush()
     session.refresh(api_token)
     return api_token, token
 
@@ -52,7 +41,7 @@ def revoke_token(*, session: Session, token_id: int) -> None:
     if api_token is not None and api_token.revoked_at is None:
         api_token.revoked_at = utcnow()
         session.add(api_token)
-        session.commit()
+        session.flush()
 
 
 def list_tokens(*, session: Session) -> list[tuple[ApiToken, User]]:
@@ -81,33 +70,6 @@ def user_for_token(*, session: Session, token: str) -> User | None:
     if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
         api_token.last_used_at = now
         session.add(api_token)
-        session.commit()
+        session.flush()
         session.refresh(user)
     return user
-
-
-def get_api_user(
-    request: Request,
-    session: SessionDep,
-    user: OptionalUserDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> User:
-    """The caller: the bearer of a valid API key, or else the logged-in user."""
-    if "authorization" in request.headers:
-        found = None
-        if credentials is not None:
-            found = user_for_token(session=session, token=credentials.credentials)
-        if found is None:
-            raise HTTPException(
-                status_code=401,
-                detail="API-nøglen er ugyldig eller tilbagekaldt.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        request.state.user = found
-        return found
-    if user is None:
-        raise LoginRequired("Log ind, eller send en API-nøgle: Authorization: Bearer <nøgle>.")
-    return user
-
-
-ApiUserDep = Annotated[User, Depends(get_api_user)]

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
+from app.core.formatting import month_label
 from app.core.passwords import hash_password
+from app.core.scoring import Answer
 from app.db.models import PlanAction, Priority, Round, Team, TeamFacilitator, Unit, User
-from app.db.responses import Answer, new_respondent_key, save_response
+from app.db.responses import new_respondent_key, save_response
 from app.db.rounds import create_round
 from app.themes import Catalogue
-from app.web.templating import month_label
 
 ADMIN_EMAIL = "admin@demo-kommune.example"
 FACILITATOR_EMAIL = "tovholder@demo-kommune.example"

@@ -17,15 +17,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import xlsxwriter
-from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy import and_, exists, false, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from app.core.formatting import LOCAL_TIME, local
+from app.db.access import team_for_user, teams_for_user
 from app.db.models import Response, Round, RoundStatement, Score, Team, Unit, User
+from app.db.sql import is_closed
 from app.errors import InvalidInput, NotFound
-from app.web.auth import team_for_user, teams_for_user
-from app.web.templating import LOCAL_TIME, local
 
 Cell = str | int | float | None
 Row = tuple[Cell, ...]
@@ -137,23 +138,6 @@ def filter_for_user(
         return filters
     own = frozenset(team.id for team in teams_for_user(session=session, user=user) if team.id)
     return replace(filters, allowed_team_ids=own)
-
-
-def is_closed(now: datetime) -> ColumnElement[bool]:
-    """SQL: the round is closed, or open past its closing time (no more answers can come)."""
-    return or_(
-        col(Round.status) == "closed",
-        and_(
-            col(Round.status) == "open",
-            col(Round.closes_at).is_not(None),
-            col(Round.closes_at) <= now,
-        ),
-    )
-
-
-def effective_status_sql(now: datetime) -> ColumnElement[str]:
-    """SQL: the round's status as respondents meet it ("draft", "open" or "closed")."""
-    return case((is_closed(now), "closed"), else_=col(Round.status))
 
 
 def _local_midnight(day: date) -> datetime:

@@ -69,7 +69,7 @@ def set_priorities(*, session: Session, round_: Round, statement_ids: list[str])
     if wanted and round_.discussed_at is None:
         round_.discussed_at = utcnow()  # from now on the round cannot be reopened
         session.add(round_)
-    session.commit()
+    session.flush()
 
 
 def priority_in_round(*, session: Session, round_id: int, priority_id: int) -> Priority:
@@ -88,7 +88,7 @@ def save_priority_text(*, session: Session, priority: Priority, field: str, text
         raise InvalidInput(f"Teksten må højst være {MAX_TEXT} tegn.")
     setattr(priority, field, text.strip())
     session.add(priority)
-    session.commit()
+    session.flush()
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def add_action(*, session: Session, round_id: int, action: ActionInput) -> PlanA
     fields = action.cleaned(allowed_priorities=_priority_ids(session, round_id))
     plan_action = PlanAction(round_id=round_id, **fields)  # type: ignore[arg-type]
     session.add(plan_action)
-    session.commit()
+    session.flush()
     return plan_action
 
 
@@ -150,7 +150,7 @@ def update_action(*, session: Session, plan_action: PlanAction, action: ActionIn
         setattr(plan_action, name, value)
     plan_action.updated_at = utcnow()
     session.add(plan_action)
-    session.commit()
+    session.flush()
 
 
 def review_action(*, session: Session, plan_action: PlanAction, status: str, note: str) -> None:
@@ -163,7 +163,7 @@ def review_action(*, session: Session, plan_action: PlanAction, status: str, not
     plan_action.follow_up_note = note.strip()
     plan_action.updated_at = utcnow()
     session.add(plan_action)
-    session.commit()
+    session.flush()
 
 
 def actions_of(*, session: Session, round_ids: list[int]) -> list[PlanAction]:

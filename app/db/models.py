@@ -1,7 +1,6 @@
 """The database tables. Alembic owns the schema; these classes describe it."""
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -13,6 +12,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
+
+from app.core.rounds import RoundStatus
 
 # Explicit names, so migrations can refer to constraints on SQLite and PostgreSQL alike.
 SQLModel.metadata = MetaData(
@@ -26,12 +27,8 @@ SQLModel.metadata = MetaData(
 )
 
 ROLES = ("admin", "facilitator")
-ROUND_STATUSES = ("draft", "open", "closed")
+ROUND_STATUSES = tuple(status.value for status in RoundStatus)
 ACTION_STATUSES = ("ikke_startet", "i_gang", "gennemfoert", "droppet")
-
-
-# Stored in UTC everywhere; shown and typed in Danish local time.
-LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 def utcnow() -> datetime:

@@ -18,10 +18,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 from sqlmodel import Session, col
 
+from app.core.formatting import LOCAL_TIME, danish_date
 from app.core.stats import enough_answers
-from app.db.export import is_closed
 from app.db.models import Response, Round, RoundStatement, Score, Team, TeamFacilitator, Unit, User
-from app.web.templating import LOCAL_TIME, danish_date
+from app.db.sql import held_at, is_closed
 
 Level = int | None  # a unit's id, or None for the whole municipality
 MUNICIPALITY: Level = None
@@ -74,11 +74,6 @@ _AS_SCORED = and_(
     col(RoundStatement.round_id) == col(Response.round_id),
     col(RoundStatement.statement_id) == col(Score.statement_id),
 )
-
-
-def held_at() -> ColumnElement[datetime]:
-    """SQL: when a round was held: when it was opened (or created, if opened without a date)."""
-    return func.coalesce(col(Round.opened_at), col(Round.created_at))
 
 
 def _day_start(day: date) -> datetime:

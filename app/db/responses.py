@@ -3,27 +3,19 @@
 import hashlib
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from sqlalchemy import Table, bindparam, delete, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.core.scoring import Answer
 from app.db.models import Response, Score, utcnow
 
 # The write path of a submission goes through SQLAlchemy Core: the ORM's unit of work costs more
 # than the statements themselves (bench/load.py).
 RESPONSE: Table = Response.__table__  # type: ignore[attr-defined]
 SCORE: Table = Score.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One statement's answer: a value 1-10, or None for "Ved ikke", and an optional comment."""
-
-    value: int | None
-    comment: str | None = None
 
 
 def new_respondent_key() -> str:

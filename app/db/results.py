@@ -15,6 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.core.charts import legend_name
+from app.core.formatting import danish_date
 from app.core.stats import (
     SCALE,
     TOO_FEW,
@@ -38,7 +39,6 @@ from app.core.stats import (
 )
 from app.db.models import Response, Round, RoundStatement, Score, Team
 from app.db.rounds import round_statements
-from app.web.templating import danish_date
 
 NO_PROFESSION_LABEL = "Ikke oplyst"
 # More earlier rounds than this turn a radar into a tangle; the comparison page picks any.

@@ -1,42 +1,16 @@
 """Creating rounds: their colour, join code, secret link and frozen statement texts."""
 
 import secrets
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, exists, func
 from sqlmodel import Session, col, select
 
-from app.core.scoring import effective_status
-from app.db.models import LOCAL_TIME, Response, Round, RoundStatement, utcnow
+from app.core.formatting import LOCAL_TIME
+from app.core.rounds import effective_status, new_join_code, next_colour
+from app.db.models import Response, Round, RoundStatement, utcnow
 from app.errors import Conflict, InvalidInput
 from app.themes import Catalogue
-
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies. Yellow comes last: it is
-# the hardest to see on white.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
-# No look-alikes: no 0/O, no 1/I/L.
-JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-JOIN_CODE_LENGTH = 6
-
-
-def next_colour(used: Iterable[str]) -> str:
-    """The first palette colour the team has not used; after eight rounds the palette repeats."""
-    used_list = [colour.upper() for colour in used]
-    for colour in PALETTE:
-        if colour not in used_list:
-            return colour
-    return PALETTE[len(used_list) % len(PALETTE)]
-
-
-def new_join_code() -> str:
-    """A random six-character code that is easy to read aloud and type on a phone."""
-    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
-
-
-def normalise_join_code(code: str) -> str:
-    """The code as stored: upper case, without spaces or dashes people type."""
-    return "".join(code.split()).replace("-", "").upper()
 
 
 def _unused_join_code(session: Session) -> str:
@@ -136,7 +110,7 @@ def open_round(*, session: Session, round_: Round) -> None:
     if status == "draft":
         round_.status, round_.opened_at = "open", utcnow()
         session.add(round_)
-        session.commit()
+        session.flush()
 
 
 def close_round(*, session: Session, round_: Round) -> None:
@@ -148,7 +122,7 @@ def close_round(*, session: Session, round_: Round) -> None:
         round_.status = "closed"
         round_.closed_at = round_.closes_at if passed else utcnow()
         session.add(round_)
-        session.commit()
+        session.flush()
 
 
 def reopen_round(*, session: Session, round_: Round) -> None:
@@ -163,7 +137,7 @@ def reopen_round(*, session: Session, round_: Round) -> None:
     round_.status, round_.closed_at = "open", None
     round_.opened_at = round_.opened_at or now
     session.add(round_)
-    session.commit()
+    session.flush()
 
 
 def delete_round(*, session: Session, round_: Round) -> None:
@@ -179,4 +153,4 @@ def delete_round(*, session: Session, round_: Round) -> None:
             "Runden kan ikke slettes, fordi der er kommet svar. Luk den i stedet; "
             "svarene bliver en del af teamets historik."
         )
-    session.commit()
+    session.flush()

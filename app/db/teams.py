@@ -33,7 +33,7 @@ def create_unit(*, session: Session, name: str) -> Unit:
         raise InvalidInput("Der findes allerede en enhed med det navn.")
     unit = Unit(name=name)
     session.add(unit)
-    session.commit()
+    session.flush()
     session.refresh(unit)
     return unit
 
@@ -49,9 +49,11 @@ def create_team(
     """Add a team to a unit and assign its facilitators."""
     if session.get(Unit, unit_id) is None:
         raise InvalidInput("Vælg en enhed.")
+    # Everything is checked before anything is added, so a refused form leaves nothing behind.
     team = Team(
         name=_clean_name(name, "Teamet"), unit_id=unit_id, expected_size=_size(expected_size)
     )
+    _facilitator_ids(session, facilitator_ids)
     session.add(team)
     session.flush()
     assert team.id is not None
@@ -62,16 +64,15 @@ def create_team(
 
 def update_team(*, session: Session, team: Team, name: str, expected_size: str | int) -> Team:
     """Change a team's name and expected number of members."""
-    team.name = _clean_name(name, "Teamet")
-    team.expected_size = _size(expected_size)
+    new_name, new_size = _clean_name(name, "Teamet"), _size(expected_size)
+    team.name, team.expected_size = new_name, new_size
     session.add(team)
-    session.commit()
+    session.flush()
     session.refresh(team)
     return team
 
 
-def set_facilitators(*, session: Session, team_id: int, user_ids: list[int]) -> None:
-    """Make exactly these facilitators the team's (unknown or non-facilitator ids are refused)."""
+def _facilitator_ids(session: Session, user_ids: list[int]) -> set[int]:
     wanted = set(user_ids)
     found = set(
         session.exec(
@@ -80,10 +81,16 @@ def set_facilitators(*, session: Session, team_id: int, user_ids: list[int]) -> 
     )
     if found != wanted:
         raise InvalidInput("Vælg tovholdere fra listen.")
+    return wanted
+
+
+def set_facilitators(*, session: Session, team_id: int, user_ids: list[int]) -> None:
+    """Make exactly these facilitators the team's (unknown or non-facilitator ids are refused)."""
+    wanted = _facilitator_ids(session, user_ids)
     session.execute(delete(TeamFacilitator).where(col(TeamFacilitator.team_id) == team_id))
     for user_id in sorted(wanted):
         session.add(TeamFacilitator(team_id=team_id, user_id=user_id))
-    session.commit()
+    session.flush()
 
 
 def facilitators_of(*, session: Session, team_id: int) -> list[User]:

@@ -13,12 +13,12 @@ from app.db.accounts import (
     create_user,
     user_for_invitation,
 )
-from app.db.engine import SessionDep
 from app.db.login import TooManyAttempts, authenticate
 from app.db.models import User
 from app.errors import InvalidInput, NotFound
 from app.web.auth import SESSION_SEEN_KEY, SESSION_USER_KEY, OptionalUserDep
 from app.web.csrf import csrf_token, require_csrf
+from app.web.deps import SessionDep
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -7,13 +7,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, func, select
 
 from app.db.accounts import AccountError, invite_facilitator, renew_invitation
-from app.db.engine import SessionDep
 from app.db.models import Team, User
 from app.db.models import Unit as UnitModel
 from app.db.teams import create_team, create_unit, set_facilitators
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound, Rejected
 from app.web.auth import AdminDep
 from app.web.csrf import require_csrf
+from app.web.deps import SessionDep
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -78,8 +78,8 @@ def add_team(
             facilitator_ids=facilitator_ids,
         )
     except InvalidInput as error:
-        session.rollback()
-        return _admin_page(request, session, 422, team_error=error.message, team_name=name)
+        page = _admin_page(request, session, 422, team_error=error.message, team_name=name)
+        raise Rejected(page) from error
     return RedirectResponse(f"/teams/{team.id}", status_code=303)
 
 
@@ -142,5 +142,4 @@ def set_active(
         raise InvalidInput("Du kan ikke deaktivere din egen konto.")
     user.is_active = active
     session.add(user)
-    session.commit()
     return RedirectResponse("/admin#brugere", status_code=303)

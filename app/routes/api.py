@@ -13,16 +13,17 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from app.db.api_tokens import ApiUserDep, create_token, list_tokens, revoke_token
-from app.db.engine import SessionDep
-from app.db.export import COLUMNS, effective_status_sql, json_lines
+from app.db import sql
+from app.db.access import team_for_user, teams_for_user
+from app.db.api_tokens import create_token, list_tokens, revoke_token
+from app.db.export import COLUMNS, json_lines
 from app.db.models import Response as ResponseModel
 from app.db.models import Round, Unit
 from app.errors import InvalidInput
-from app.routes.export import ExportQueryDep, planned_rows, small_group_headers
-from app.web.auth import AdminDep, team_for_user, teams_for_user
+from app.web.auth import AdminDep, ApiUserDep
 from app.web.csrf import require_csrf
-from app.web.deps import CatalogueDep, SettingsDep
+from app.web.deps import CatalogueDep, SessionDep, SettingsDep
+from app.web.export import ExportQueryDep, planned_rows, small_group_headers
 from app.web.templating import render
 
 router = APIRouter()
@@ -129,7 +130,7 @@ def api_rounds(team_id: int, session: SessionDep, user: ApiUserDep) -> list[Roun
         .subquery()
     )
     query = (
-        select(Round, effective_status_sql(datetime.now(UTC)), func.coalesce(answers.c.n, 0))
+        select(Round, sql.effective_status(datetime.now(UTC)), func.coalesce(answers.c.n, 0))
         .outerjoin(answers, answers.c.round_id == col(Round.id))
         .where(col(Round.team_id) == team_id)
         .order_by(col(Round.created_at), col(Round.id))

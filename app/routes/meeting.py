@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from app.db.access import round_for_user, team_for_user
 from app.db.meeting import (
     ACTION_STATUS_LABELS,
     ActionInput,
@@ -21,10 +22,10 @@ from app.db.meeting import (
 )
 from app.db.models import PlanAction, Round, Team, User
 from app.db.results import RoundReport, response_counts, round_report, team_rounds
-from app.errors import Conflict, InvalidInput, NotFound
-from app.routes.results import PLOTLY_URL, radar_figures
+from app.errors import Conflict, InvalidInput, NotFound, Rejected
 from app.themes import Catalogue
-from app.web.auth import CurrentUserDep, round_for_user, team_for_user
+from app.web.auth import CurrentUserDep
+from app.web.charts import PLOTLY_URL, radar_figures
 from app.web.csrf import require_csrf
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
 from app.web.templating import render
@@ -130,10 +131,10 @@ def choose_priorities(
     try:
         set_priorities(session=session, round_=round_, statement_ids=statement_ids)
     except InvalidInput as problem:
-        session.rollback()
-        return meeting_step(
+        page = meeting_step(
             request, session, settings, catalogue, user, round_id, 3, problem.message
         )
+        raise Rejected(page) from problem
     next_step = 4 if len(statement_ids) == 3 else 3
     return RedirectResponse(f"/runder/{round_id}/moede/{next_step}?gemt=1", status_code=303)
 
@@ -229,10 +230,10 @@ def change_action(
             action=form,
         )
     except InvalidInput as problem:
-        session.rollback()
-        return meeting_step(
+        page = meeting_step(
             request, session, settings, catalogue, user, round_id, 6, problem.message
         )
+        raise Rejected(page) from problem
     return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
 
 
@@ -243,7 +244,6 @@ def delete_action(
     """Step 6: remove an action from the plan."""
     _closed_round(session, user, round_id)
     session.delete(_action(session, round_id, action_id))
-    session.commit()
     return RedirectResponse(f"/runder/{round_id}/moede/6#plan", status_code=303)
 
 

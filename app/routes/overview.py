@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, select
 
 from app.core.charts import legend_name, radar_figure
+from app.core.formatting import LOCAL_TIME
+from app.core.rounds import PALETTE
 from app.core.stats import TOO_FEW, RoundSeries, StatementInfo
-from app.db.engine import SessionDep
 from app.db.export import ExportFilter, check_filter
 from app.db.models import Unit
 from app.db.overview import (
@@ -28,13 +29,12 @@ from app.db.overview import (
     sort_overview,
     team_overview,
 )
-from app.db.rounds import PALETTE
 from app.errors import InvalidInput
-from app.routes.results import PLOTLY_URL
 from app.themes import Catalogue, Theme
 from app.web.auth import AdminDep
-from app.web.deps import CatalogueDep, SettingsDep
-from app.web.templating import LOCAL_TIME, render
+from app.web.charts import PLOTLY_URL
+from app.web.deps import CatalogueDep, SessionDep, SettingsDep
+from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 ROLLUP_MONTHS = 6

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from app.config import Settings
+from app.core.rounds import effective_status, normalise_join_code
 from app.core.scoring import (
     DONT_KNOW,
     GENERAL,
@@ -22,18 +23,18 @@ from app.core.scoring import (
     MAX_FORM_BYTES,
     MAX_FORM_FIELDS,
     Submission,
-    effective_status,
     group_statements,
     parse_submission,
 )
 from app.db.models import Round, RoundStatement, Score, Team
 from app.db.responses import find_response, new_respondent_key, save_response
-from app.db.rounds import normalise_join_code, round_statements
+from app.db.rounds import round_statements
 from app.errors import Conflict, InvalidInput, NotFound, SpindelvaevError
 from app.themes import Catalogue
 from app.web.csrf import FIELD_NAME as CSRF_FIELD
 from app.web.csrf import respondent_token, respondent_token_ok
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
+from app.web.respondent import key_cookie_name
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -88,11 +89,6 @@ async def scoring_form(request: Request) -> FormData:
 
 
 ScoringFormDep = Annotated[FormData, Depends(scoring_form)]
-
-
-def key_cookie_name(round_id: int) -> str:
-    """The cookie holding this phone's respondent key for one round (never shared by rounds)."""
-    return f"sv_r{round_id}"
 
 
 def _respondent_key(request: Request, round_id: int) -> str | None:

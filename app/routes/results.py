@@ -1,15 +1,15 @@
 """Results: radar and table per theme, the respondents' view, the JSON API and round comparison."""
 
-from pathlib import Path
 from typing import Annotated, Any
 
-import plotly
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, or_, select
 
 from app.core.charts import radar_figure
+from app.core.rounds import normalise_join_code
 from app.core.stats import TOO_FEW
+from app.db.access import round_for_user, team_for_user
 from app.db.models import Round, Team, User
 from app.db.responses import find_response
 from app.db.results import (
@@ -20,22 +20,17 @@ from app.db.results import (
     round_report,
     team_rounds,
 )
-from app.db.rounds import normalise_join_code
 from app.errors import NotFound
-from app.routes.respond import key_cookie_name
 from app.themes import Catalogue
-from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep, round_for_user, team_for_user
+from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep
+from app.web.charts import PLOTLY_ETAG, PLOTLY_FILE, PLOTLY_URL, radar_figures
 from app.web.csrf import require_csrf
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
+from app.web.respondent import key_cookie_name
 from app.web.templating import render
 
 router = APIRouter()
 
-PLOTLY_FILE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-# Outside /static: the StaticFiles mount answers (404) for /static/… before any router is asked.
-# The version in the query string lets browsers keep the file for a year and still see upgrades.
-PLOTLY_URL = f"/vendor/plotly.min.js?v={plotly.__version__}"
-PLOTLY_ETAG = f'"plotly-{plotly.__version__}"'
 YEAR = 365 * 24 * 3600
 
 
@@ -50,15 +45,6 @@ def plotly_js(request: Request) -> Response:
 
 def _render(request: Request, name: str, context: dict[str, Any]) -> Response:
     return render(request, name, plotly_url=PLOTLY_URL, too_few=TOO_FEW, **context)
-
-
-def radar_figures(report: RoundReport) -> dict[str, dict[str, Any]]:
-    """One radar per theme: earlier rounds as lines, this round filled in its colour."""
-    lines = [*report.earlier, report.current]
-    return {
-        theme.id: radar_figure(axes=theme.infos, series=lines, filled_round_id=report.round.id)
-        for theme in report.themes
-    }
 
 
 def _facilitator_report(
@@ -126,7 +112,6 @@ def release_results(
     round_, _team = round_for_user(session=session, user=user, round_id=round_id)
     round_.results_released = released
     session.add(round_)
-    session.commit()
     return RedirectResponse(f"/runder/{round_id}/resultater#frigivelse", status_code=303)
 
 

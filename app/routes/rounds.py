@@ -11,7 +11,10 @@ from markupsafe import Markup
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.core.scoring import effective_status, group_statements
+from app.core.formatting import LOCAL_TIME, month_label
+from app.core.rounds import effective_status
+from app.core.scoring import group_statements
+from app.db.access import round_for_user, team_for_user
 from app.db.meeting import open_actions_of_team
 from app.db.models import Round, Team, User, utcnow
 from app.db.rounds import (
@@ -26,10 +29,10 @@ from app.db.rounds import (
 )
 from app.errors import InvalidInput
 from app.themes import Catalogue
-from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep, round_for_user, team_for_user
+from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep
 from app.web.csrf import require_csrf
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
-from app.web.templating import LOCAL_TIME, month_label, render
+from app.web.templating import render
 
 router = APIRouter()
 CSRF = [Depends(require_csrf)]
@@ -122,7 +125,6 @@ def create_round_from_form(
         )
     round_.closes_at = closes_at
     round_.opened_at = utcnow() if form.open_now else None
-    session.commit()
     return RedirectResponse(f"/runder/{round_.id}", status_code=303)
 
 

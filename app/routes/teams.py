@@ -6,13 +6,14 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from app.db.engine import SessionDep
+from app.db.access import team_for_user, teams_for_user
 from app.db.meeting import ACTION_STATUS_LABELS, open_actions_of_team
 from app.db.models import Unit, User
 from app.db.teams import facilitators_of, rounds_of, update_team
-from app.errors import InvalidInput
-from app.web.auth import CurrentUserDep, team_for_user, teams_for_user
+from app.errors import InvalidInput, Rejected
+from app.web.auth import CurrentUserDep
 from app.web.csrf import require_csrf
+from app.web.deps import SessionDep
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -67,6 +68,5 @@ def edit_team(
     try:
         update_team(session=session, team=team, name=name, expected_size=expected_size)
     except InvalidInput as error:
-        session.rollback()
-        return _team_page(request, session, user, team_id, error.message)
+        raise Rejected(_team_page(request, session, user, team_id, error.message)) from error
     return RedirectResponse(f"/teams/{team_id}?gemt=1", status_code=303)

@@ -1,0 +1,1 @@
+"""FastAPI plumbing: dependencies, authentication, CSRF, middleware, templating, error pages."""

@@ -1,25 +1,34 @@
-"""Who is logged in, and what they may see: admins everything, facilitators their own teams."""
+"""Who is asking: the logged-in user (signed session cookie) or the bearer of an API key."""
 
 import time
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from sqlmodel import Session, select
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.db.engine import SessionDep
-from app.db.models import Round, Team, TeamFacilitator, User
-from app.errors import Forbidden, NotFound, SpindelvaevError
+from app.db.api_tokens import user_for_token
+from app.db.models import User
+from app.errors import Forbidden, LoginRequired
+from app.web.deps import SessionDep
 
 SESSION_USER_KEY = "uid"
 SESSION_SEEN_KEY = "seen"
 SEEN_RESOLUTION_SECONDS = 60
 
 
-class LoginRequired(SpindelvaevError):
-    """No one is logged in: pages redirect to the login page, the API answers 401."""
+@dataclass(frozen=True)
+class Visitor:
+    """Who the page header greets: a copy, so an error page never reads a rolled-back session."""
 
-    status_code = 401
-    title = "Log ind"
+    id: int
+    name: str
+    role: str
+
+
+def _greet(request: Request, user: User) -> None:
+    assert user.id is not None
+    request.state.user = Visitor(id=user.id, name=user.name, role=user.role)
 
 
 def get_optional_user(request: Request, session: SessionDep) -> User | None:
@@ -38,7 +47,7 @@ def get_optional_user(request: Request, session: SessionDep) -> User | None:
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         return None
-    request.state.user = user  # for the page header
+    _greet(request, user)
     return user
 
 
@@ -68,37 +77,35 @@ CurrentUserDep = Annotated[User, Depends(get_current_user)]
 AdminDep = Annotated[User, Depends(get_admin)]
 
 
-def can_manage_team(*, session: Session, user: User, team_id: int) -> bool:
-    """Admins manage every team; facilitators those they are assigned to."""
-    if user.role == "admin":
-        return True
-    link = session.get(TeamFacilitator, (team_id, user.id))
-    return link is not None
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="API-nøgle",
+    description="En API-nøgle, som en administrator har oprettet under Kommunen → API-nøgler.",
+)
 
 
-def team_for_user(*, session: Session, user: User, team_id: int) -> Team:
-    """The team, if it exists and the user may manage it (404 / 403 otherwise)."""
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound("Teamet findes ikke.")
-    if not can_manage_team(session=session, user=user, team_id=team_id):
-        raise Forbidden("Du har ikke adgang til dette team.")
-    return team
+def get_api_user(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUserDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    """The caller: the bearer of a valid API key, or else the logged-in user."""
+    if "authorization" in request.headers:
+        found = None
+        if credentials is not None:
+            found = user_for_token(session=session, token=credentials.credentials)
+        if found is None:
+            raise HTTPException(
+                status_code=401,
+                detail="API-nøglen er ugyldig eller tilbagekaldt.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        _greet(request, found)
+        return found
+    if user is None:
+        raise LoginRequired("Log ind, eller send en API-nøgle: Authorization: Bearer <nøgle>.")
+    return user
 
 
-def round_for_user(*, session: Session, user: User, round_id: int) -> tuple[Round, Team]:
-    """The round and its team, if the user may manage the team (404 / 403 otherwise)."""
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound("Runden findes ikke.")
-    return round_, team_for_user(session=session, user=user, team_id=round_.team_id)
-
-
-def teams_for_user(*, session: Session, user: User) -> list[Team]:
-    """The teams the user may see, by name."""
-    query = select(Team).order_by(Team.name)
-    if user.role != "admin":
-        query = query.join(TeamFacilitator, TeamFacilitator.team_id == Team.id).where(  # type: ignore[arg-type]
-            TeamFacilitator.user_id == user.id
-        )
-    return list(session.exec(query).all())
+ApiUserDep = Annotated[User, Depends(get_api_user)]

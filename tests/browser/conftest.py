@@ -21,8 +21,9 @@ from pydantic import SecretStr
 from sqlmodel import Session
 
 from app.config import Settings
+from app.core.scoring import Answer
 from app.db.models import Round, Team, TeamFacilitator, Unit, User
-from app.db.responses import Answer, new_respondent_key, save_response
+from app.db.responses import new_respondent_key, save_response
 from app.db.rounds import create_round
 from app.main import create_app
 from app.migrate import upgrade_to_head

@@ -14,11 +14,12 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlmodel import Session, col, select
 
+from app.core.scoring import Answer
 from app.db.accounts import renew_invitation
 from app.db.demo import DemoInfo, seed_demo
 from app.db.models import Round, User
-from app.db.responses import Answer, new_respondent_key, save_response
-from app.routes.respond import key_cookie_name
+from app.db.responses import new_respondent_key, save_response
+from app.web.respondent import key_cookie_name
 from tests.browser.conftest import PHONE, Site, live_site, tab_to
 from tests.world import session_cookie
 
@@ -86,6 +87,7 @@ def _seeded_demo(site: Site, fresh: Site) -> Demo:
         )
         facilitator = session.exec(select(User).where(User.role == "facilitator")).one()
         token = renew_invitation(session=session, user=facilitator)
+        session.commit()
         for loaded in (closed, admin, open_round):
             session.refresh(loaded)
         session.expunge_all()

@@ -13,9 +13,10 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page
 from sqlmodel import Session, select
 
+from app.core.scoring import Answer
 from app.db.demo import seed_demo
 from app.db.models import Round, RoundStatement, User
-from app.db.responses import Answer, new_respondent_key, save_response
+from app.db.responses import new_respondent_key, save_response
 from app.web.auth import get_optional_user
 from tests.browser.conftest import live_site
 

@@ -1,0 +1,110 @@
+"""A round's life: its status, when it was held, which rounds came before, colours and codes.
+
+The one home of these rules; their SQL twins sit in `app.db.sql` under the same names.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class RoundStatus(StrEnum):
+    """A round's stored status. An open round past its closing time counts as closed."""
+
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+# One table of labels: the short one for lists, the longer one where the round is shown alone.
+STATUS_LABELS = {
+    RoundStatus.DRAFT: "Kladde",
+    RoundStatus.OPEN: "Åben",
+    RoundStatus.CLOSED: "Lukket",
+}
+STATUS_DESCRIPTIONS = {
+    RoundStatus.DRAFT: "Ikke åbnet endnu",
+    RoundStatus.OPEN: "Åben for svar",
+    RoundStatus.CLOSED: "Lukket",
+}
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies. Yellow comes last: it is
+# the hardest to see on white.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+# No look-alikes: no 0/O, no 1/I/L.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 6
+
+
+class Schedulable(Protocol):
+    """What a round's status depends on (a Round, or the few columns the submit path reads)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def closes_at(self) -> datetime | None: ...
+
+
+class Held(Protocol):
+    """What "when a round was held" depends on."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def opened_at(self) -> datetime | None: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def effective_status(round_: Schedulable, *, now: datetime | None = None) -> RoundStatus:
+    """The status respondents meet: an open round whose closing time has passed is closed."""
+    status = RoundStatus(round_.status)
+    if status is not RoundStatus.OPEN:
+        return status
+    if round_.closes_at is not None and round_.closes_at <= (now or datetime.now(UTC)):
+        return RoundStatus.CLOSED
+    return RoundStatus.OPEN
+
+
+def is_open(round_: Schedulable, *, now: datetime | None = None) -> bool:
+    """Whether respondents may answer the round now."""
+    return effective_status(round_, now=now) is RoundStatus.OPEN
+
+
+def held_at(round_: Held) -> datetime:
+    """When a round was held: when it was opened, or created if it was never opened."""
+    return round_.opened_at or round_.created_at
+
+
+def held_order(round_: Held) -> tuple[datetime, int]:
+    """The order of a team's rounds: by when they were held, then by id."""
+    return (held_at(round_), round_.id or 0)
+
+
+def is_earlier(round_: Held, than: Held) -> bool:
+    """Whether `round_` was held before `than` (the "earlier rounds" of every view)."""
+    return held_order(round_) < held_order(than)
+
+
+def next_colour(used: Iterable[str]) -> str:
+    """The first palette colour the team has not used; after eight rounds the palette repeats."""
+    used_list = [colour.upper() for colour in used]
+    for colour in PALETTE:
+        if colour not in used_list:
+            return colour
+    return PALETTE[len(used_list) % len(PALETTE)]
+
+
+def new_join_code() -> str:
+    """A random six-character code that is easy to read aloud and type on a phone."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(code: str) -> str:
+    """The code as stored: upper case, without spaces or dashes people type."""
+    return "".join(code.split()).replace("-", "").upper()

@@ -1,0 +1,36 @@
+"""The SQL twins of the core's round rules (`app.core.rounds`), under the same names.
+
+A query that filters or sorts by one of these rules uses the twin here, so that the database
+and the pages agree on which rounds are closed, when they were held and which came earlier.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
+
+from app.core.rounds import RoundStatus
+from app.db.models import Round
+
+
+def is_closed(now: datetime) -> ColumnElement[bool]:
+    """SQL: the round is closed, or open past its closing time (no more answers can come)."""
+    return or_(
+        col(Round.status) == RoundStatus.CLOSED.value,
+        and_(
+            col(Round.status) == RoundStatus.OPEN.value,
+            col(Round.closes_at).is_not(None),
+            col(Round.closes_at) <= now,
+        ),
+    )
+
+
+def effective_status(now: datetime) -> ColumnElement[str]:
+    """SQL: the round's status as respondents meet it ("draft", "open" or "closed")."""
+    return case((is_closed(now), RoundStatus.CLOSED.value), else_=col(Round.status))
+
+
+def held_at() -> ColumnElement[datetime]:
+    """SQL: when a round was held: when it was opened, or created if it was never opened."""
+    return func.coalesce(col(Round.opened_at), col(Round.created_at))
