@@ -194,7 +194,6 @@ def export(
         ExportFilter,
         check_filter,
         codebook_markdown,
-        count_rows,
         export_rows,
         plan_export,
         write_export,
@@ -222,9 +221,16 @@ def export(
             )
         except SpindelvaevError as error:
             _fail(error.message)
-        plan = plan_export(session=session, filters=filters, k=settings.min_group_size)
-        total = count_rows(session=session, plan=plan) if sys.stderr.isatty() else 0
-    rows = export_rows(engine=engine, plan=plan, profession_labels=catalogue.profession_labels())
+        plan = plan_export(
+            session=session,
+            filters=filters,
+            k=settings.min_group_size,
+            min_share=settings.min_share,
+            profession_labels=catalogue.profession_labels(),
+        )
+        session.commit()  # the exported rounds are final from now on
+        total = plan.rows if sys.stderr.isatty() else 0
+    rows = export_rows(engine=engine, plan=plan)
     kind: Literal["csv", "xlsx"] = "xlsx" if file_format == "xlsx" else "csv"
     csv_format = DANISH if separator == ";" else INTERNATIONAL
     if sys.stderr.isatty():

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.anonymity import MIN_GROUP_SIZE
 from app.themes import default_catalogue_path
 
 DATA_DIR = Path("var")
@@ -31,10 +32,20 @@ class Settings(BaseSettings):
         description="Key that signs cookies; if unset, generated once and kept in the data folder.",
     )
     min_group_size: int = Field(
-        default=3,
-        ge=2,
+        default=MIN_GROUP_SIZE,
+        ge=MIN_GROUP_SIZE,
         le=50,
         description="The k of the small-group rule: fewer answers show nothing.",
+    )
+    min_participation: int = Field(
+        default=50,
+        ge=0,
+        le=100,
+        description="Results are shown only once this share (%) of the team has answered (and k).",
+    )
+    log_addresses: bool = Field(
+        default=False,
+        description="Log client addresses for staff routes (never for the respondents' routes).",
     )
     base_url: str = Field(
         default="http://127.0.0.1:8000", description="Public address used in links and QR codes."
@@ -93,6 +104,11 @@ class Settings(BaseSettings):
         except FileExistsError:
             pass
         return key_file.read_text(encoding="utf-8").strip()
+
+    @property
+    def min_share(self) -> float:
+        """The minimum participation as a fraction of the team."""
+        return self.min_participation / 100
 
 
 @lru_cache

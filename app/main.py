@@ -165,7 +165,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # Backstop for bodies sent without a Content-Length (answered in English by Starlette).
         max_body_size=8 * MAX_BODY_BYTES,
     )
-    redact_access_log()
+    redact_access_log(log_addresses=settings.log_addresses)
     app.state.settings = settings
     app.state.catalogue = catalogue
     app.state.engine = engine

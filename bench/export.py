@@ -90,8 +90,8 @@ def build(url: str, target_rows: int, rounds_per_team: int, teams: int) -> int:
                         "respondent_key_hash": secrets.token_hex(32),
                         "public_id": secrets.token_hex(6),
                         "profession": rng.choice(PROFESSIONS),
-                        "created_at": now,
-                        "updated_at": now,
+                        "created_on": now.date(),
+                        "updated_on": now.date(),
                     }
                 )
         for start in range(0, len(responses), BATCH):
@@ -117,12 +117,18 @@ def measure(url: str, out: Path, traced: bool) -> dict[str, float]:
     labels = {profession.id: profession.label for profession in catalogue.professions}
     engine = make_engine(url)
     with Session(engine) as session:
-        plan = plan_export(session=session, filters=ExportFilter(), k=K)
+        plan = plan_export(
+            session=session,
+            filters=ExportFilter(),
+            k=K,
+            min_share=0.0,
+            profession_labels=labels,
+        )
     before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if traced:
         tracemalloc.start()
     started = time.perf_counter()
-    rows = export_rows(engine=engine, plan=plan, profession_labels=labels)
+    rows = export_rows(engine=engine, plan=plan)
     written = write_export(rows=rows, plan=plan, path=out, kind="csv")
     seconds = time.perf_counter() - started
     traced_peak = tracemalloc.get_traced_memory()[1] if traced else 0

@@ -262,6 +262,9 @@ def fresh_database(folder: Path, postgres: str | None, *, purpose: str = "load")
         admin.dispose()
 
 
+LOAD_TEAM_SIZE = 100_000
+
+
 def open_round(url: str) -> tuple[str, int, int]:
     """A team with an open round on all six themes: (join code, round id, statement count).
 
@@ -274,7 +277,8 @@ def open_round(url: str) -> tuple[str, int, int]:
         session.add(unit)
         session.flush()
         assert unit.id is not None
-        team = Team(name="Lasttest", unit_id=unit.id)
+        # As many members as simulated phones: a round takes at most the team's size.
+        team = Team(name="Lasttest", unit_id=unit.id, expected_size=LOAD_TEAM_SIZE)
         session.add(team)
         session.flush()
         assert team.id is not None

@@ -78,8 +78,8 @@ def fill(
             "respondent_key_hash": secrets.token_hex(32),
             "public_id": secrets.token_hex(6),
             "profession": rng.choice(PROFESSIONS),
-            "created_at": datetime.now(UTC),
-            "updated_at": datetime.now(UTC),
+            "created_on": datetime.now(UTC).date(),
+            "updated_on": datetime.now(UTC).date(),
         }
         for _ in range(people)
     ]

@@ -96,6 +96,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         data_dir=tmp_path / "var",
         secret_key=TEST_SECRET,
         base_url="http://testserver",
+        # The tests of k alone; those of the participation threshold set it themselves.
+        min_participation=0,
     )
 
 
@@ -117,6 +119,7 @@ def cli_env(
     """The CLI pointed at the test database and a data folder `var` in tmp_path (yielded)."""
     monkeypatch.setenv("SPINDELVAEV_DATABASE_URL", database_url)
     monkeypatch.setenv("SPINDELVAEV_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SPINDELVAEV_MIN_PARTICIPATION", "0")
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()

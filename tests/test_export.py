@@ -1,6 +1,7 @@
 """The export: CSV for Danish Excel, XLSX, the codebook, and the small-group rule in all of them."""
 
 import csv
+import functools
 import io
 import json
 import re
@@ -26,7 +27,6 @@ from app.db.export import (
     ExportPlan,
     Row,
     codebook_markdown,
-    count_rows,
     csv_chunks,
     csv_field,
     export_rows,
@@ -36,7 +36,7 @@ from app.db.export import (
 from app.db.models import Response, Round, RoundStatement, Team, Unit, User
 from app.db.responses import save_response
 from app.db.rounds import create_round
-from app.themes import Catalogue
+from app.themes import Catalogue, default_catalogue_path, load_catalogue
 from tests.html import parse, text_of
 from tests.world import World, act_as, build_world
 
@@ -45,14 +45,16 @@ OPENED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 Answers = dict[str, int | None]
 
 
-def make_team(session: Session, unit_name: str = "Enhed Nord", name: str = "Team Nord") -> Team:
+def make_team(
+    session: Session, unit_name: str = "Enhed Nord", name: str = "Team Nord", size: int = 8
+) -> Team:
     """A team in a unit of that name (created if missing)."""
     unit = session.exec(select(Unit).where(Unit.name == unit_name)).first()
     if unit is None:
         unit = Unit(name=unit_name)
         session.add(unit)
         session.flush()
-    team = Team(name=name, unit_id=unit.id, expected_size=8)
+    team = Team(name=name, unit_id=unit.id, expected_size=size)
     session.add(team)
     session.commit()
     session.refresh(team)
@@ -114,13 +116,24 @@ def labels(catalogue: Catalogue) -> dict[str, str]:
     return {profession.id: profession.label for profession in catalogue.professions}
 
 
+@functools.cache
+def default_labels() -> dict[str, str]:
+    return labels(load_catalogue(default_catalogue_path()))
+
+
 def plan(session: Session, filters: ExportFilter | None = None) -> ExportPlan:
-    return plan_export(session=session, filters=filters or ExportFilter(), k=K)
+    return plan_export(
+        session=session,
+        filters=filters or ExportFilter(),
+        k=K,
+        min_share=0.0,
+        profession_labels=default_labels(),
+    )
 
 
 def rows_of(engine: Engine, session: Session, catalogue: Catalogue, **filters: object) -> list[Row]:
     the_plan = plan(session, ExportFilter(**filters))  # type: ignore[arg-type]
-    return list(export_rows(engine=engine, plan=the_plan, profession_labels=labels(catalogue)))
+    return list(export_rows(engine=engine, plan=the_plan))
 
 
 def read_csv(data: bytes | Iterable[bytes], delimiter: str = ";") -> list[dict[str, str]]:
@@ -137,7 +150,7 @@ def export_csv(
     engine: Engine, session: Session, catalogue: Catalogue, csv_format: CsvFormat = DANISH
 ) -> list[dict[str, str]]:
     the_plan = plan(session)
-    rows = export_rows(engine=engine, plan=the_plan, profession_labels=labels(catalogue))
+    rows = export_rows(engine=engine, plan=the_plan)
     return read_csv(csv_chunks(rows, csv_format), csv_format.delimiter)
 
 
@@ -156,12 +169,13 @@ def test_exported_csv_reads_back_with_the_columns_and_values_of_a_known_round(
         [
             ("laerer", {first: 7, second: 3}),
             ("laerer", {first: 8, second: None}),
+            ("laerer", {first: 5, second: 5}),
             ("laerer", {first: 10, second: 1}),
         ],
     )
     rows = export_csv(engine, session, catalogue)
 
-    assert len(rows) == 6
+    assert len(rows) == 8
     statement = session.get(RoundStatement, (round_.id, first))
     assert statement is not None
     expected_common = {
@@ -175,17 +189,18 @@ def test_exported_csv_reads_back_with_the_columns_and_values_of_a_known_round(
         "area": statement.area_title,
         "statement_id": first,
         "statement_text": statement.text,
-        "profession": "Lærer",
+        "profession": "",  # one profession only: no split, as on the results page
     }
     firsts = [row for row in rows if row["statement_id"] == first]
     assert all(row | expected_common == row for row in firsts)
-    assert sorted(int(row["value"]) for row in firsts) == [7, 8, 10]
+    assert sorted(int(row["value"]) for row in firsts) == [5, 7, 8, 10]
     assert {row["response_id"] for row in rows} == public_ids(session, round_)
     by_response: dict[str, dict[str, str]] = {}
     for row in rows:
         by_response.setdefault(row["response_id"], {})[row["statement_id"]] = row["value"]
     assert sorted((answers[first], answers[second]) for answers in by_response.values()) == [
         ("10", "1"),
+        ("5", "5"),
         ("7", "3"),
         ("8", ""),
     ]
@@ -194,9 +209,10 @@ def test_exported_csv_reads_back_with_the_columns_and_values_of_a_known_round(
 def test_ved_ikke_is_a_blank_value(engine: Engine, session: Session, catalogue: Catalogue) -> None:
     first, _ = statement_ids(catalogue)
     team = make_team(session)
-    scored_round(session, catalogue, team, [(None, {first: None}), (None, {first: 4})] * 2)
+    answers: list[tuple[str | None, Answers]] = [(None, {first: None}), (None, {first: 4})] * 2
+    scored_round(session, catalogue, team, [*answers, (None, {first: 5})])
     values = sorted(row["value"] for row in export_csv(engine, session, catalogue))
-    assert values == ["", "", "4", "4"]
+    assert values == ["", "", "4", "4", "5"]
 
 
 def test_cells_starting_like_a_formula_are_neutralised(
@@ -317,11 +333,11 @@ def test_rounds_still_open_are_not_exported_but_one_past_its_closing_time_is(
     assert plan(session).left_out == 0  # open rounds are not "left out": they are not done
 
 
-def test_a_profession_group_below_k_is_blank(
+def test_professions_below_k_are_exported_as_the_pages_ovrige_group(
     engine: Engine, session: Session, catalogue: Catalogue
 ) -> None:
     first, _ = statement_ids(catalogue)
-    team = make_team(session)
+    team = make_team(session, size=9)
     scored_round(
         session,
         catalogue,
@@ -332,10 +348,11 @@ def test_a_profession_group_below_k_is_blank(
     )
     rows = export_csv(engine, session, catalogue)
     by_value = {row["value"]: row["profession"] for row in rows}
-    assert by_value == {"4": "Lærer", "6": "Pædagog", "9": "", "2": "", "1": ""}
+    # The three small ones (PPR, leder, not stated) are one group of three, as on the page.
+    assert by_value == {"4": "Lærer", "6": "Pædagog", "9": "Øvrige", "2": "Øvrige", "1": "Øvrige"}
 
 
-def test_a_blank_profession_that_would_point_at_one_person_blanks_the_smallest_group_too(
+def test_a_lone_profession_is_merged_with_the_smallest_group_as_on_the_page(
     engine: Engine, session: Session, catalogue: Catalogue
 ) -> None:
     first, _ = statement_ids(catalogue)
@@ -348,8 +365,8 @@ def test_a_blank_profession_that_would_point_at_one_person_blanks_the_smallest_g
     )
     rows = export_csv(engine, session, catalogue)
     by_value = {row["value"]: row["profession"] for row in rows}
-    # The lone psychologist's blank would otherwise be the only one; the pædagoger join it.
-    assert by_value == {"4": "Lærer", "6": "", "9": ""}
+    # The lone psychologist would otherwise be a group of one; the pædagoger join them.
+    assert by_value == {"4": "Lærer", "6": "Øvrige", "9": "Øvrige"}
 
 
 # -- filters -----------------------------------------------------------------------------------
@@ -385,7 +402,7 @@ def test_filters_by_unit_team_theme_and_period(
     assert rounds(opened_to=date(2026, 9, 30)) == {spring.id, southern.id}
     themed = rows_of(engine, session, catalogue, theme_id=catalogue.themes[1].id)
     assert [(row[2], row[8]) for row in themed] == [(spring.id, other_theme)] * 3
-    assert count_rows(session=session, plan=plan(session)) == 12
+    assert plan(session).rows == 12
 
 
 # -- routes ------------------------------------------------------------------------------------
@@ -476,7 +493,7 @@ def test_xlsx_has_a_sheet_of_answers_and_a_codebook(
     assert '<sheet name="Kodebog"' in workbook
     answers = book.read("xl/worksheets/sheet1.xml").decode()
     assert answers.count("<row ") == 1 + 3
-    assert "Team A" in answers and "Lærer" in answers
+    assert "Team A" in answers and "Lærer" not in answers  # one profession: no split shown
     assert "response_id" in book.read("xl/worksheets/sheet2.xml").decode()
 
 
@@ -526,6 +543,9 @@ def test_exports_and_the_api_never_contain_what_the_small_group_rule_hides(
 ) -> None:
     first, second = statement_ids(catalogue)
     secret = "HEMMELIG-KOMMENTAR"
+    world.team_a.expected_size = 6
+    session.add(world.team_a)
+    session.commit()
     shown = scored_round(
         session,
         catalogue,
@@ -555,7 +575,8 @@ def test_exports_and_the_api_never_contain_what_the_small_group_rule_hides(
     api_rows = [json.loads(line) for line in api_lines]
     assert len(api_rows) == 3 * 2 + 2 + 1
     assert {row["round_id"] for row in api_rows} == {shown.id}
+    # The two health visitors and the one not stated are the page's »Øvrige« group of three.
     assert sorted(str(row["profession"]) for row in api_rows if row["value"] == 9) == [
-        "None",
-        "None",
+        "Øvrige",
+        "Øvrige",
     ]

@@ -121,7 +121,7 @@ def test_rollup_gives_the_mean_spread_and_range_of_team_means_per_unit_and_munic
     session: Session, catalogue: Catalogue
 ) -> None:
     ex = build_example(session, catalogue)
-    result = rollup(session=session, period=PERIOD, k=K)
+    result = rollup(session=session, period=PERIOD, k=K, min_share=0.0)
 
     nord = result.theme(ex.nord, ex.theme)
     assert nord is not None
@@ -144,7 +144,7 @@ def test_a_team_whose_round_has_k_minus_one_answers_contributes_nothing(
     session: Session, catalogue: Catalogue
 ) -> None:
     ex = build_example(session, catalogue)
-    result = rollup(session=session, period=PERIOD, k=K)
+    result = rollup(session=session, period=PERIOD, k=K, min_share=0.0)
 
     syd = result.theme(ex.syd, ex.theme)
     assert syd is not None
@@ -161,7 +161,7 @@ def test_a_team_with_several_rounds_counts_once_with_the_mean_of_its_round_means
     ex = build_example(session, catalogue)
     later = IN_PERIOD + timedelta(days=30)
     scored_round(session, catalogue, ex.a, [(None, {ex.s1: 9})] * 4, opened=later)
-    result = rollup(session=session, period=PERIOD, k=K)
+    result = rollup(session=session, period=PERIOD, k=K, min_share=0.0)
 
     nord = result.statement(ex.nord, ex.s1)
     assert nord is not None
@@ -181,8 +181,8 @@ def test_the_period_keeps_rounds_held_outside_it_out_and_the_previous_period_get
     after = datetime(2026, 6, 30, 22, 30, tzinfo=UTC)
     scored_round(session, catalogue, ex.b, [(None, {ex.s1: 1})] * 3, opened=after)
 
-    current = rollup(session=session, period=PERIOD, k=K)
-    previous = rollup(session=session, period=PERIOD.previous(), k=K)
+    current = rollup(session=session, period=PERIOD, k=K, min_share=0.0)
+    previous = rollup(session=session, period=PERIOD.previous(), k=K, min_share=0.0)
 
     assert current.statement(None, ex.s1) is not None
     assert current.statement(None, ex.s1).mean == pytest.approx(5.0)  # type: ignore[union-attr]
@@ -198,13 +198,13 @@ def test_only_closed_rounds_count_and_an_open_round_past_its_closing_time_is_clo
     still_open = scored_round(
         session, catalogue, ex.b, [(None, {ex.s1: 1})] * 3, opened=IN_PERIOD, status="open"
     )
-    result = rollup(session=session, period=PERIOD, k=K)
+    result = rollup(session=session, period=PERIOD, k=K, min_share=0.0)
     assert result.statement(ex.nord, ex.s1).mean == pytest.approx(6.0)  # type: ignore[union-attr]
 
     still_open.closes_at = datetime.now(UTC) - timedelta(hours=1)
     session.add(still_open)
     session.commit()
-    result = rollup(session=session, period=PERIOD, k=K)
+    result = rollup(session=session, period=PERIOD, k=K, min_share=0.0)
     # B: (7 + 1) / 2 = 4; Nord: (5 + 4) / 2 = 4,5.
     assert result.statement(ex.nord, ex.s1).mean == pytest.approx(4.5)  # type: ignore[union-attr]
 
@@ -218,7 +218,9 @@ def test_overview_gives_each_team_its_latest_closed_rounds_theme_means_or_too_fe
     ex = build_example(session, catalogue)
     rows = {
         row.name: row
-        for row in team_overview(session=session, k=K, stale_since=datetime(2000, 1, 1, tzinfo=UTC))
+        for row in team_overview(
+            session=session, k=K, min_share=0.0, stale_since=datetime(2000, 1, 1, tzinfo=UTC)
+        )
     }
 
     assert [name for name in rows] == ["Team A", "Team B", "Team C", "Team D"]

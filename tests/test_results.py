@@ -122,6 +122,9 @@ def build(session: Session, catalogue: Catalogue) -> Setting:
     answer(session, current, {S1: 4, S2: None, S4: 6}, "laerer")
     answer(session, current, {S1: 4, S4: 7}, "paedagog")
     answer(session, current, {S1: None, S4: 8}, "paedagog")
+    current.status = "closed"  # results exist only for closed rounds
+    session.add(current)
+    session.commit()
     for item in (team, facilitator, earlier, current):
         session.refresh(item)
     return Setting(team, facilitator, earlier, current)
@@ -182,13 +185,15 @@ def test_area_and_theme_means_pool_every_answer(session: Session, setting: Setti
         round_=setting.current,
         team=setting.team,
         k=3,
+        min_share=0.0,
         profession_labels={},
     )
     (theme,) = report.themes
     municipal, teams = theme.areas
-    assert municipal.mean == pytest.approx(43 / 8)  # (10 + 7 + 26) / (3 + 1 + 4)
+    # S2's one value is not shown, so it does not count in the means either.
+    assert municipal.mean == pytest.approx(36 / 7)  # (10 + 26) / (3 + 4)
     assert teams.mean is None
-    assert theme.mean == pytest.approx(43 / 8)
+    assert theme.mean == pytest.approx(36 / 7)
 
 
 # --- The page ----------------------------------------------------------------------------------
@@ -202,8 +207,9 @@ def test_page_shows_the_statistics_with_decimal_commas(
     rows = rows_by_statement(response.text)
     # n, Ved ikke, mean, median, min-max, spread, change, distribution
     assert rows[S1][:6] == ["3", "1", "3,3", "4,0", "2–4", "0,9"]
-    assert rows[S2][:6] == ["1", "1", "7,0", "7,0", "7–7", "0,0"]
-    assert rows[S3][:6] == ["0", "0", "", "", "–", ""]
+    # One value (and one "Ved ikke") or none: fewer than k, so nothing of it is shown.
+    assert rows[S2] == ["for få svar: færre end 3 har givet udsagnet en værdi"]
+    assert rows[S3] == ["for få svar: færre end 3 har givet udsagnet en værdi"]
     assert rows[S4][:6] == ["4", "0", "6,5", "6,5", "5–8", "1,1"]
 
 
@@ -212,8 +218,7 @@ def test_change_since_previous_round_and_a_statement_added_between_rounds(
 ) -> None:
     rows = rows_by_statement(client.get(f"/runder/{setting.current.id}/resultater").text)
     assert rows[S1][6].startswith("↑ 0,3")  # 3,33 - 3,00
-    assert rows[S2][6].startswith("↑ 1,7")  # 7,00 - 5,33
-    assert rows[S3][6] == "–"  # no answers now
+    assert len(rows[S2]) == 1  # hidden now, so no change either
     assert rows[S4][6] == "–"  # not in the earlier round: no change, not zero
 
 
@@ -238,7 +243,7 @@ def test_radar_traces_carry_the_rounds_stored_colours_and_means(
     assert current["name"] == "Maj 2026 (12. maj 2026)"
     assert current["fill"] == "toself"
     # Axes S1..S4, then the four unanswered team statements, then S1 again to close the shape.
-    assert current["r"] == [3.33, 7.0, None, 6.5, None, None, None, None, 3.33]
+    assert current["r"] == [3.33, None, None, 6.5, None, None, None, None, 3.33]
     assert earlier["r"] == [3.0, 5.33, None, None, None, None, None, None, 3.0]
     assert current["theta"][0] == "Barnet før<br>eget budget"  # short label, two lines
 
@@ -248,7 +253,7 @@ def test_disagreement_and_movement_sections(client: TestClient, setting: Setting
     disagreement = [a["href"] for a in page.select("#uenige tbody th a")]
     assert disagreement == [f"#udsagn-{S4}", f"#udsagn-{S1}"]  # sd 1,12 then 0,94
     rises = page.select("#rykket table")[0]
-    assert [a["href"] for a in rises.select("tbody th a")] == [f"#udsagn-{S2}", f"#udsagn-{S1}"]
+    assert [a["href"] for a in rises.select("tbody th a")] == [f"#udsagn-{S1}"]
     assert "Ingen." in text_of(str(page.select_one("#rykket")))  # no falls
 
 
@@ -295,8 +300,17 @@ def small_round(session: Session, catalogue: Catalogue, app: FastAPI, answers: i
     round_ = make_round(session, catalogue, team, "Lille runde", datetime(2026, 3, 1, tzinfo=UTC))
     for index in range(answers):
         answer(session, round_, {S1: 4 + index}, comments={S1: f"Hemmelig kommentar {index}"})
+    close(session, round_)
     log_in(app, facilitator)
     return round_
+
+
+def close(session: Session, round_: Round) -> None:
+    """Results exist only for closed rounds."""
+    round_.status = "closed"
+    session.add(round_)
+    session.commit()
+    session.refresh(round_)
 
 
 def test_k_minus_1_answers_show_nothing_on_the_page(
@@ -329,7 +343,7 @@ def test_k_minus_1_answers_show_nothing_in_the_api(
     round_ = small_round(session, catalogue, app, answers=2)
     data = client.get(f"/api/runder/{round_.id}/resultater").json()
     assert data["enough_responses"] is False
-    assert data["message"] == "for få svar"
+    assert data["message"].startswith("For få svar.")
     assert data["n_responses"] == 2
     assert data["statements"] == [] and data["themes"] == [] and data["professions"] == []
 
@@ -352,9 +366,10 @@ def test_api_gives_the_same_numbers_as_the_page(client: TestClient, setting: Set
     assert by_id[S1]["mean"] == pytest.approx(10 / 3)
     assert by_id[S1]["change"] == pytest.approx(10 / 3 - 3)
     assert by_id[S4]["change"] is None
-    assert by_id[S2]["n_dont_know"] == 1
+    assert by_id[S2]["shown"] is False and by_id[S2]["mean"] is None  # one value: hidden
+    assert by_id[S2]["n_dont_know"] is None and by_id[S2]["message"] == "for få svar"
     assert data["previous_round_id"] == setting.earlier.id
-    assert data["themes"][0]["mean"] == pytest.approx(43 / 8)
+    assert data["themes"][0]["mean"] == pytest.approx(36 / 7)
 
 
 def profession_round(
@@ -365,6 +380,7 @@ def profession_round(
     for profession in professions:
         value = 8 if profession == "laerer" else 2
         answer(session, round_, {S1: value}, profession)
+    close(session, round_)
     log_in(app, facilitator)
     return round_
 
@@ -508,9 +524,7 @@ def respondent_setting(session: Session, catalogue: Catalogue, released: bool) -
     for value in (7, 8):
         answer(session, round_, {S1: value}, "laerer")
     round_.results_released = released
-    session.add(round_)
-    session.commit()
-    session.refresh(round_)
+    close(session, round_)
     return round_, key
 
 
@@ -571,8 +585,11 @@ def test_comparison_overlays_the_chosen_rounds_with_a_change_table(
     page = parse(html)
     checked = [box["value"] for box in page.select('input[name="runde"][checked]')]
     assert checked == [str(setting.earlier.id), str(setting.current.id)]
+    row = page.select_one(f'table.compare-table tr[id="sammenlign-{S1}"]')
+    assert cell_texts(row) == ["3,0", "3,3", "↑ 0,3 point op"]
+    # S2 has one value in May: hidden there, so no change can be given.
     row = page.select_one(f'table.compare-table tr[id="sammenlign-{S2}"]')
-    assert cell_texts(row) == ["5,3", "7,0", "↑ 1,7 point op"]
+    assert cell_texts(row) == ["5,3", "–", "–"]
 
 
 def test_comparison_needs_two_rounds_of_the_team(

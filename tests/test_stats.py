@@ -5,7 +5,6 @@ import math
 import pytest
 
 from app.core.stats import (
-    OTHERS_LABEL,
     Aggregate,
     Movement,
     StatementStats,
@@ -15,8 +14,6 @@ from app.core.stats import (
     merge_aggregates,
     movements,
     pooled_mean,
-    profession_groups,
-    profession_row,
     rank_by_disagreement,
     rises_and_falls,
     rounded_change,
@@ -187,44 +184,6 @@ LABELS: dict[str | None, str] = {
     "ppr": "PPR",
     None: "Ikke oplyst",
 }
-
-
-def test_professions_with_k_answers_stand_alone_and_small_ones_merge() -> None:
-    groups = profession_groups({"laerer": 3, "paedagog": 4, "ppr": 2, None: 1}, 3, LABELS)
-    assert [(g.label, g.size) for g in groups] == [("Pædagog", 4), ("Lærer", 3), (OTHERS_LABEL, 3)]
-    assert set(groups[-1].professions) == {"ppr", None}
-
-
-def test_a_profession_with_k_minus_1_answers_is_never_shown_alone() -> None:
-    groups = profession_groups({"laerer": 3, "paedagog": 3, "ppr": 2}, 3, LABELS)
-    # "Øvrige" would hold only PPR's 2; the smallest shown group joins it so it reaches 3.
-    labels = [g.label for g in groups]
-    assert "PPR" not in labels
-    assert labels == ["Lærer", OTHERS_LABEL]
-    assert groups[-1].size == 5
-
-
-def test_no_professions_when_the_rest_would_reveal_the_few() -> None:
-    # Team mean minus the teachers' mean would give the one pedagogue's score.
-    assert profession_groups({"laerer": 5, "paedagog": 1}, 3, LABELS) == []
-    assert profession_groups({"laerer": 2}, 3, LABELS) == []
-    assert profession_groups({}, 3, LABELS) == []
-
-
-def test_profession_cells_below_k_are_hidden() -> None:
-    assert profession_row({"A": (3, 15), "B": (4, 24)}, 3) == {"A": 5.0, "B": 6.0}
-    # Two hidden cells hold 4 answers together: hiding each is enough.
-    assert profession_row({"A": (2, 10), "B": (2, 8), "C": (5, 30)}, 3) == {
-        "A": None,
-        "B": None,
-        "C": 6.0,
-    }
-    assert profession_row({"A": (0, 0), "B": (3, 9)}, 3) == {"A": None, "B": 3.0}
-
-
-def test_a_lone_hidden_cell_hides_its_whole_row() -> None:
-    # The team's mean and B's mean would otherwise give A's two answers.
-    assert profession_row({"A": (2, 10), "B": (4, 24)}, 3) == {"A": None, "B": None}
 
 
 def test_professions_aggregates_add_up_to_the_teams() -> None:

@@ -4,6 +4,7 @@ Pure: no FastAPI, no database. The figure travels to the browser as JSON in a
 `<script type="application/json">` element; plotly.js is served by the service itself.
 """
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,15 @@ FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, s
 DASHES = ("dot", "dash", "dashdot", "longdash", "longdashdot")
 LABEL_WIDTH = 16  # axis labels longer than this are split over two lines
 HOVER_WIDTH = 48
+
+
+def plotly_text(text: str) -> str:
+    """User-entered text as Plotly shows it literally: its pseudo-HTML (links, tags) escaped.
+
+    Plotly reads <a href>, <b> and the like in labels, names and titles, and %{…} in hover
+    templates; entities (&lt;, &#37;) it shows as the characters they stand for.
+    """
+    return html.escape(text, quote=False).replace("%", "&#37;")
 
 
 def legend_name(label: str, date_text: str) -> str:
@@ -32,11 +42,11 @@ def rgba(colour: str, alpha: float) -> str:
 def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
     """Split a long axis label over two lines at the space nearest its middle."""
     if len(text) <= width or " " not in text:
-        return text
+        return plotly_text(text)
     middle = len(text) / 2
     spaces = [index for index, char in enumerate(text) if char == " "]
     cut = min(spaces, key=lambda index: abs(index - middle))
-    return f"{text[:cut]}<br>{text[cut + 1 :]}"
+    return f"{plotly_text(text[:cut])}<br>{plotly_text(text[cut + 1 :])}"
 
 
 def wrap_text(text: str, width: int = HOVER_WIDTH) -> str:
@@ -47,7 +57,7 @@ def wrap_text(text: str, width: int = HOVER_WIDTH) -> str:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return "<br>".join(lines)
+    return "<br>".join(plotly_text(line) for line in lines)
 
 
 def axis_labels(axes: Sequence[StatementInfo]) -> list[str]:
@@ -75,8 +85,10 @@ def radar_trace(
         r=r,
         theta=_closed(axis_labels(axes)),
         customdata=_closed([wrap_text(axis.text) for axis in axes]),
-        hovertemplate=("%{customdata}<br><b>" + series.label + ": %{r:.1f}</b><extra></extra>"),
-        name=series.legend,
+        hovertemplate=(
+            "%{customdata}<br><b>" + plotly_text(series.label) + ": %{r:.1f}</b><extra></extra>"
+        ),
+        name=plotly_text(series.legend),
         mode="lines+markers",
         connectgaps=False,
         fill="toself" if filled else "none",
@@ -113,7 +125,7 @@ def radar_figure(
 
 def _layout(title: str, n_axes: int) -> dict[str, Any]:
     return {
-        "title": {"text": title, "x": 0, "xanchor": "left"},
+        "title": {"text": plotly_text(title), "x": 0, "xanchor": "left"},
         "separators": ",.",  # decimal comma on hover and ticks
         "font": {"family": FONT, "size": 13, "color": "#1b1b1f"},
         "paper_bgcolor": "#ffffff",

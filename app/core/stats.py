@@ -1,4 +1,4 @@
-"""Statistics on SQL aggregates: per statement, change between rounds, rankings, small groups.
+"""Statistics on SQL aggregates: per statement, change between rounds, rankings.
 
 Pure: no FastAPI, no database. The inputs are aggregates (counts, sums), never score rows.
 """
@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 SCALE = tuple(range(1, 11))
-OTHERS_LABEL = "Øvrige"
-TOO_FEW = "for få svar"
 
 
 @dataclass(frozen=True)
@@ -88,15 +86,6 @@ class Movement:
     def change(self) -> float:
         """After minus before."""
         return self.after - self.before
-
-
-@dataclass(frozen=True)
-class ProfessionGroup:
-    """Professions shown together: one profession, or "Øvrige" for the merged small ones."""
-
-    label: str
-    professions: tuple[str | None, ...]
-    size: int
 
 
 def median_from_counts(counts: Sequence[int]) -> float | None:
@@ -183,11 +172,6 @@ def pooled_mean(stats: Iterable[StatementStats]) -> float | None:
     return sum(item.total for item in items) / n if n else None
 
 
-def enough_answers(n: int, k: int) -> bool:
-    """The small-group rule: a group of fewer than k answers shows nothing."""
-    return n >= k
-
-
 def changes(
     current: Mapping[str, float | None], previous: Mapping[str, float | None]
 ) -> dict[str, float | None]:
@@ -240,51 +224,3 @@ def rises_and_falls(
     rises = sorted((item for item in items if item.change > 0), key=lambda item: -item.change)
     falls = sorted((item for item in items if item.change < 0), key=lambda item: item.change)
     return rises[:limit], falls[:limit]
-
-
-def profession_groups(
-    sizes: Mapping[str | None, int], k: int, label: Mapping[str | None, str]
-) -> list[ProfessionGroup]:
-    """Which professions may be shown, each alone or merged into "Øvrige".
-
-    A profession with at least k responses is shown alone; the smaller ones are merged into
-    "Øvrige". If "Øvrige" would still be smaller than k, the smallest shown profession joins
-    it too, until it reaches k: otherwise the team's mean minus the shown groups would reveal
-    the hidden few. When no profession can stand alone, nothing is shown (the team's own
-    figures already say it all).
-    """
-    alone = sorted(
-        ((profession, size) for profession, size in sizes.items() if size >= k and size > 0),
-        key=lambda item: (-item[1], label.get(item[0], str(item[0]))),
-    )
-    merged = [(profession, size) for profession, size in sizes.items() if 0 < size < k]
-    while merged and sum(size for _, size in merged) < k and alone:
-        merged.append(alone.pop())
-    if not alone:
-        return []
-    groups = [
-        ProfessionGroup(label.get(profession, str(profession)), (profession,), size)
-        for profession, size in alone
-    ]
-    if merged:
-        merged_size = sum(size for _, size in merged)
-        groups.append(
-            ProfessionGroup(
-                OTHERS_LABEL, tuple(profession for profession, _ in merged), merged_size
-            )
-        )
-    return groups
-
-
-def profession_row(cells: Mapping[str, tuple[int, int]], k: int) -> dict[str, float | None]:
-    """One statement's mean per profession group, given (n, sum) per group; None = "for få svar".
-
-    A group's cell with fewer than k answers is hidden. If the hidden cells together hold fewer
-    than k answers, the whole row is hidden: the team's mean minus the shown cells would show them.
-    """
-    hidden = sum(n for n, _ in cells.values() if 0 < n < k)
-    if 0 < hidden < k:
-        return dict.fromkeys(cells)
-    return {
-        group: (total / n if enough_answers(n, k) else None) for group, (n, total) in cells.items()
-    }

@@ -1,9 +1,10 @@
 """The municipality's export: one row per score, streamed from one SQL query, as CSV, XLSX or JSON.
 
-Only closed rounds with at least k responses are exported, and a respondent's profession only where
-at least k responses of the round share it (see `_shown_professions`). Memory does not grow with the
-number of rows: they come from a server-side cursor in batches, and every writer passes them on as
-it gets them.
+Only closed rounds whose results may be shown are exported, under the small-group rule of
+`app.core.anonymity` like every page: the profession column holds the group of the round's one
+grouping (never a raw profession), a statement with fewer than k values is left out, and so are the
+rows of a group's cell that the results page hides. Memory does not grow with the number of rows:
+they come from a server-side cursor in batches, and every writer passes them on as it gets them.
 """
 
 import json
@@ -22,9 +23,16 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from app.core.anonymity import Grouping, enough_answers, hidden_cells, round_grouping
 from app.core.formatting import LOCAL_TIME, local
 from app.db.access import team_for_user, teams_for_user
 from app.db.models import Response, Round, RoundStatement, Score, Team, Unit, User
+from app.db.results import (
+    NO_PROFESSION_LABEL,
+    mark_results_shown,
+    profession_sizes,
+    released_rounds,
+)
 from app.db.sql import is_closed
 from app.errors import InvalidInput, NotFound
 
@@ -45,8 +53,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("statement_text", "Udsagnets ordlyd, som den blev vurderet i runden."),
     (
         "profession",
-        "Faggruppen, svareren valgte. Tom, hvor den ikke må vises (se reglen om små grupper) "
-        "eller ikke blev oplyst.",
+        "Faggruppen, som resultatsiden viser: en faggruppe, eller »Øvrige« for de små samlet. "
+        "Tom, hvor runden ikke har faggrupper nok til at vise nogen (se reglen om små grupper).",
     ),
     ("value", 'Vurderingen, et helt tal fra 1 til 10. Tom betyder "Ved ikke".'),
     (
@@ -100,7 +108,20 @@ class RoundInfo:
     label: str
     opened: str
     closed: str
-    shown_professions: frozenset[str]
+    grouping: Grouping
+    shown: frozenset[str]  # the statements with at least k values
+    hidden: Mapping[str, frozenset[str]]  # per statement, the groups whose cells are hidden
+    responses: int
+    rows: int  # how many rows the round gives
+
+    def row_label(self, statement_id: str, profession: str | None) -> str | Literal[False] | None:
+        """The row's group label (None: no split), or False when the row is left out."""
+        if statement_id not in self.shown:
+            return False
+        label = self.grouping.label_of(profession)
+        if label is not None and label in self.hidden.get(statement_id, ()):
+            return False
+        return label
 
 
 @dataclass(frozen=True)
@@ -113,6 +134,11 @@ class ExportPlan:
     rounds: dict[int, RoundInfo] = field(default_factory=dict)
     responses: int = 0
     left_out: int = 0
+
+    @property
+    def rows(self) -> int:
+        """How many rows the export has."""
+        return sum(info.rows for info in self.rounds.values())
 
 
 def check_filter(*, session: Session, filters: ExportFilter, theme_ids: Iterable[str]) -> None:
@@ -174,78 +200,121 @@ def _iso_day(moment: datetime | None) -> str:
 
 
 def plan_export(
-    *, session: Session, filters: ExportFilter, k: int, now: datetime | None = None
+    *,
+    session: Session,
+    filters: ExportFilter,
+    k: int,
+    min_share: float,
+    profession_labels: Mapping[str, str],
+    now: datetime | None = None,
 ) -> ExportPlan:
-    """Which closed rounds match the filters and have at least k responses; count the others."""
+    """Which closed rounds match the filters and may be shown, with each round's small-group cells.
+
+    Rounds with too few answers are counted, not exported. The rounds exported count as shown:
+    from now on they cannot be reopened.
+    """
     now = now or datetime.now(UTC)
     conditions = _round_conditions(filters, now)
-    # Two small queries: one row per matching round, one per profession of a matching round.
     rounds = session.execute(
-        select(
-            col(Round.id),
-            col(Unit.name),
-            col(Team.name),
-            col(Round.label),
-            col(Round.opened_at),
-            col(Round.closed_at),
-        )
+        select(Round, col(Unit.name), col(Team.name))
         .join(Team, col(Team.id) == col(Round.team_id))
         .join(Unit, col(Unit.id) == col(Team.unit_id))
         .where(*conditions)
     ).all()
-    groups: dict[int, dict[str | None, int]] = defaultdict(dict)
-    for round_id, profession, n in session.execute(
-        select(col(Response.round_id), col(Response.profession), func.count())
-        .join(Round, col(Round.id) == col(Response.round_id))
-        .join(Team, col(Team.id) == col(Round.team_id))
-        .where(*conditions)
-        .group_by(col(Response.round_id), col(Response.profession))
-    ).all():
-        groups[round_id][profession] = n
+    released = {r.id for r in released_rounds(session, [r for r, _, _ in rounds], k, min_share)}
+    ids = sorted(i for i in released if i is not None)
+    cells = _cells(session, ids, filters.theme_id)
+    professions = profession_sizes(session=session, round_ids=ids)
+    labels: dict[str | None, str] = {None: NO_PROFESSION_LABEL}
+    labels.update(profession_labels)
     included: dict[int, RoundInfo] = {}
-    for round_id, unit, team, label, opened, closed in rounds:
-        if sum(groups[round_id].values()) >= k:
-            shown = _shown_professions(groups[round_id], k)
-            included[round_id] = RoundInfo(
-                unit, team, label, _iso_day(opened), _iso_day(closed), shown
-            )
+    for round_, unit, team in rounds:
+        if round_.id is None or round_.id not in released:
+            continue
+        mark_results_shown(session=session, round_=round_)
+        included[round_.id] = _round_info(
+            round_, unit, team, professions[round_.id], cells.get(round_.id, {}), k, labels
+        )
     return ExportPlan(
         filters=filters,
         k=k,
         now=now,
         rounds=included,
-        responses=sum(sum(groups[round_id].values()) for round_id in included),
+        responses=sum(info.responses for info in included.values()),
         left_out=len(rounds) - len(included),
     )
 
 
-def _shown_professions(groups: Mapping[str | None, int], k: int) -> frozenset[str]:
-    """The professions that may stand beside the round's scores.
+# Per round: per (profession, statement), the number of values and of "Ved ikke".
+Cells = dict[int, dict[tuple[str | None, str], tuple[int, int]]]
 
-    A group below k is blanked. If that leaves fewer than k responses blank, the blank itself would
-    point at those few people ("the only psychologist"), so the smallest shown groups are blanked
-    too until at least k are (or all are).
-    """
-    shown = {p: n for p, n in groups.items() if p is not None and n >= k}
-    blank = sum(groups.values()) - sum(shown.values())
-    for profession, n in sorted(shown.items(), key=lambda item: (item[1], item[0])):
-        if blank == 0 or blank >= k:
-            break
-        del shown[profession]
-        blank += n
-    return frozenset(shown)
+
+def _cells(session: Session, round_ids: list[int], theme_id: str | None) -> Cells:
+    """One GROUP BY over the rounds' scores: values and "Ved ikke" per profession and statement."""
+    if not round_ids:
+        return {}
+    query = (
+        select(
+            col(Response.round_id),
+            col(Response.profession),
+            col(Score.statement_id),
+            func.count(col(Score.value)),
+            func.count(),
+        )
+        .join(Response, col(Response.id) == col(Score.response_id))
+        .where(col(Response.round_id).in_(round_ids))
+        .group_by(col(Response.round_id), col(Response.profession), col(Score.statement_id))
+    )
+    if theme_id is not None:
+        in_theme = select(col(RoundStatement.statement_id)).where(
+            col(RoundStatement.round_id) == col(Response.round_id),
+            col(RoundStatement.theme_id) == theme_id,
+        )
+        query = query.where(col(Score.statement_id).in_(in_theme))
+    cells: Cells = defaultdict(dict)
+    for round_id, profession, statement_id, values, rows in session.execute(query).all():
+        cells[round_id][(profession, statement_id)] = (int(values), int(rows))
+    return cells
+
+
+def _round_info(
+    round_: Round,
+    unit: str,
+    team: str,
+    responses: Mapping[str | None, int],
+    cells: Mapping[tuple[str | None, str], tuple[int, int]],
+    k: int,
+    labels: Mapping[str | None, str],
+) -> RoundInfo:
+    """The round's rows as the small-group rule lets them out."""
+    grouping = round_grouping(responses, k, labels)
+    values: dict[str, int] = defaultdict(int)
+    per_group: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (profession, statement_id), (n_values, _rows) in cells.items():
+        values[statement_id] += n_values
+        label = grouping.label_of(profession)
+        if label is not None:
+            per_group[statement_id][label] += n_values
+    shown = frozenset(sid for sid, n in values.items() if enough_answers(n, k))
+    hidden = {sid: hidden_cells(per_group[sid], k) for sid in shown}
+    info = RoundInfo(
+        unit,
+        team,
+        round_.label,
+        _iso_day(round_.opened_at),
+        _iso_day(round_.closed_at),
+        grouping,
+        shown,
+        hidden,
+        responses=sum(responses.values()),
+        rows=0,
+    )
+    rows = sum(n for (p, sid), (_, n) in cells.items() if info.row_label(sid, p) is not False)
+    return replace(info, rows=rows)
 
 
 def _scores(plan: ExportPlan, *columns: Any) -> Any:
-    """The scores of the plan's rounds (by the same rule, in SQL), joined to their statements."""
-    eligible = (
-        select(col(Round.id))
-        .join(Team, col(Team.id) == col(Round.team_id))
-        .join(Response, col(Response.round_id) == col(Round.id))
-        .where(*_round_conditions(plan.filters, plan.now))
-        .group_by(col(Round.id))
-        .having(func.count() >= plan.k)
-    )
+    """The scores of the plan's rounds, joined to their statements."""
     query = (
         select(*columns)
         .select_from(Score)
@@ -257,18 +326,11 @@ def _scores(plan: ExportPlan, *columns: Any) -> Any:
                 col(RoundStatement.statement_id) == col(Score.statement_id),
             ),
         )
-        .where(col(Response.round_id).in_(eligible))
+        .where(col(Response.round_id).in_(sorted(plan.rounds)))
     )
     if plan.filters.theme_id is not None:
         query = query.where(col(RoundStatement.theme_id) == plan.filters.theme_id)
     return query
-
-
-def count_rows(*, session: Session, plan: ExportPlan) -> int:
-    """How many rows the export will have (for a progress bar or the export page)."""
-    if not plan.rounds:
-        return 0
-    return int(session.execute(_scores(plan, func.count())).scalar_one())
 
 
 def _statements(connection: Connection, round_id: int) -> dict[str, tuple[str, str, str, str]]:
@@ -282,11 +344,7 @@ def _statements(connection: Connection, round_id: int) -> dict[str, tuple[str, s
 
 
 def export_rows(
-    *,
-    engine: Engine,
-    plan: ExportPlan,
-    profession_labels: Mapping[str, str],
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    *, engine: Engine, plan: ExportPlan, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> Iterator[Row]:
     """The export's rows in COLUMNS order, read in batches from one streaming query.
 
@@ -325,12 +383,10 @@ def export_rows(
                     statements = _statements(connection, round_id)
             if info is None:  # closed after the plan was made: not vetted, not exported
                 continue
-            shown = (
-                profession_labels.get(profession, profession)
-                if profession in info.shown_professions
-                else None
-            )
-            yield (*head, *statements[statement_id], shown, value, response_id)
+            label = info.row_label(statement_id, profession)
+            if label is False:  # a cell the small-group rule hides
+                continue
+            yield (*head, *statements[statement_id], label, value, response_id)
 
 
 def neutralise(cell: str) -> str:

@@ -7,9 +7,10 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.core.followup import EarlierPriority, PriorityMovement, priority_movements
+from app.core.rounds import held_order, is_earlier
 from app.core.scoring import clean_comment
 from app.db.models import ACTION_STATUSES, PlanAction, Priority, Round, RoundStatement, utcnow
-from app.db.results import response_counts, round_means
+from app.db.results import released_rounds, round_means
 from app.errors import InvalidInput, NotFound
 
 MAX_PRIORITIES = 3
@@ -190,7 +191,7 @@ def open_actions_of_team(*, session: Session, team_id: int) -> list[tuple[PlanAc
 
 
 def earlier_movements(
-    *, session: Session, team_id: int, round_: Round, k: int
+    *, session: Session, team_id: int, round_: Round, k: int, min_share: float
 ) -> list[PriorityMovement]:
     """How the statements prioritised after the team's earlier rounds have moved by this round."""
     assert round_.id is not None
@@ -202,16 +203,17 @@ def earlier_movements(
             & (col(RoundStatement.statement_id) == col(Priority.statement_id)),
         )
         .join(Round, col(Round.id) == col(Priority.round_id))
-        .where(Round.team_id == team_id, col(Round.created_at) < round_.created_at)
-        .order_by(col(Round.created_at), col(RoundStatement.position))
+        .where(Round.team_id == team_id, col(Round.id) != round_.id)
     )
+    found = [(p, s, r) for p, s, r in session.exec(query).all() if is_earlier(r, round_)]
+    found.sort(key=lambda row: (held_order(row[2]), row[1].position))
     priorities = [
         EarlierPriority(
             round_id=r.id or 0, round_label=r.label, statement_id=p.statement_id, text=s.text
         )
-        for p, s, r in session.exec(query).all()
+        for p, s, r in found
     ]
-    round_ids = [round_.id, *{priority.round_id for priority in priorities}]
-    counts = response_counts(session=session, round_ids=round_ids)
-    shown = [round_id for round_id in round_ids if counts.get(round_id, 0) >= k]
-    return priority_movements(priorities, round_means(session=session, round_ids=shown), round_.id)
+    rounds = [round_, *{r.id: r for _, _, r in found}.values()]
+    shown = [r.id for r in released_rounds(session, rounds, k, min_share) if r.id is not None]
+    means = round_means(session=session, round_ids=shown, k=k)
+    return priority_movements(priorities, means, round_.id)

@@ -1,9 +1,11 @@
 """The database tables. Alembic owns the schema; these classes describe it."""
 
+import secrets
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -34,6 +36,16 @@ ACTION_STATUSES = ("ikke_startet", "i_gang", "gennemfoert", "droppet")
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC (the columns refuse naive datetimes)."""
     return datetime.now(UTC)
+
+
+def new_response_id() -> int:
+    """A random response id (63 bits, so it fits PostgreSQL's BIGINT and SQLite's INTEGER)."""
+    return secrets.randbelow(2**63 - 1) + 1
+
+
+def utctoday() -> date:
+    """Today's date in UTC (the only time a response keeps)."""
+    return utcnow().date()
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -112,6 +124,10 @@ class Round(SQLModel, table=True):
     opened_at: datetime | None = None
     closed_at: datetime | None = None
     results_released: bool = Field(default=False)
+    # The team's size when the round opened: the most answers it takes (set by the municipality).
+    team_size: int = Field(default=8)
+    # The first time any view showed its results; from then on the round cannot be reopened.
+    results_shown_at: datetime | None = None
     discussed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -139,15 +155,22 @@ class Response(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("round_id", "respondent_key_hash"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    # Random, not sequential: the order of submission must not be readable from the ids.
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger, primary_key=True, autoincrement=False, default=new_response_id
+        ),
+    )
     round_id: int = Field(
         sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
     )
     respondent_key_hash: str = Field(max_length=64)
     public_id: str = Field(max_length=16)
     profession: str | None = Field(default=None, max_length=50)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    # Days only: a time of day could be matched with who was seen answering when.
+    created_on: date = Field(default_factory=utctoday)
+    updated_on: date = Field(default_factory=utctoday)
 
 
 class Score(SQLModel, table=True):
@@ -160,7 +183,7 @@ class Score(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     response_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("response.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(BigInteger, ForeignKey("response.id", ondelete="CASCADE"), nullable=False)
     )
     statement_id: str = Field(max_length=100)
     value: int | None = None

@@ -18,10 +18,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 from sqlmodel import Session, col
 
+from app.core.anonymity import release_threshold
 from app.core.formatting import LOCAL_TIME, danish_date
-from app.core.stats import enough_answers
 from app.db.models import Response, Round, RoundStatement, Score, Team, TeamFacilitator, Unit, User
-from app.db.sql import held_at, is_closed
+from app.db.sql import held_at, is_closed, released
 
 Level = int | None  # a unit's id, or None for the whole municipality
 MUNICIPALITY: Level = None
@@ -119,6 +119,7 @@ class RoundFacts:
     label: str
     held_at: datetime
     responses: int
+    team_size: int
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ def team_overview(
     *,
     session: Session,
     k: int,
+    min_share: float,
     stale_since: datetime,
     unit_id: int | None = None,
     theme_id: str | None = None,
@@ -163,8 +165,13 @@ def team_overview(
     conditions = _round_conditions(unit_id=unit_id, theme_id=theme_id, start=start, end=end)
     latest = _latest_rounds(session, conditions)
     measured = _latest_rounds(session, [*conditions, is_closed(now)])
-    shown = [facts.id for _, facts in measured.values() if enough_answers(facts.responses, k)]
-    means = _theme_means(session, shown)
+
+    def released(facts: RoundFacts) -> bool:
+        needed = release_threshold(k=k, team_size=facts.team_size, min_share=min_share)
+        return facts.responses >= needed
+
+    shown = [facts.id for _, facts in measured.values() if released(facts)]
+    means = _theme_means(session, shown, k)
     names = _facilitators(session)
     last_held = dict(
         session.execute(
@@ -198,8 +205,7 @@ def team_overview(
                 rounds=rounds,
                 last_round=last,
                 measured_round=measured_round,
-                too_few=measured_round is not None
-                and not enough_answers(measured_round.responses, k),
+                too_few=measured_round is not None and not released(measured_round),
                 theme_means=means.get(measured_round.id, {}) if measured_round else {},
                 last_held_at=ever,
                 stale=ever is None or ever < stale_since,
@@ -225,6 +231,7 @@ def _latest_rounds(
             col(Round.label).label("label"),
             when.label("held_at"),
             func.coalesce(responses.c.n, 0).label("responses"),
+            col(Round.team_size).label("team_size"),
             func.row_number()
             .over(partition_by=col(Round.team_id), order_by=(when.desc(), col(Round.id).desc()))
             .label("rank"),
@@ -243,25 +250,43 @@ def _latest_rounds(
         ranked.c.label,
         ranked.c.held_at,
         ranked.c.responses,
+        ranked.c.team_size,
     ).where(ranked.c.rank == 1)
     return {
-        team_id: (rounds, RoundFacts(round_id, label, when_held, responses_))
-        for team_id, rounds, round_id, label, when_held, responses_ in session.execute(query)
+        team_id: (rounds, RoundFacts(round_id, label, when_held, responses_, size))
+        for team_id, rounds, round_id, label, when_held, responses_, size in session.execute(query)
     }
 
 
-def _theme_means(session: Session, round_ids: Sequence[int]) -> dict[int, dict[str, float]]:
-    """Per round, the mean of every answer to each theme's statements (as the results page)."""
-    if not round_ids:
-        return {}
-    query = (
-        select(col(Response.round_id), col(RoundStatement.theme_id), func.avg(col(Score.value)))
+def _statement_cells(*columns: Any, k: int) -> Any:
+    """SQL: per round and statement with at least k values (the cells a page shows), n and sum."""
+    return (
+        select(
+            *columns,
+            col(Response.round_id).label("round_id"),
+            col(Score.statement_id).label("statement_id"),
+            col(RoundStatement.theme_id).label("theme_id"),
+            func.count(col(Score.value)).label("n"),
+            func.sum(col(Score.value)).label("total"),
+        )
         .select_from(Score)
         .join(Response, col(Response.id) == col(Score.response_id))
         .join(RoundStatement, _AS_SCORED)
-        .where(col(Response.round_id).in_(round_ids), col(Score.value).is_not(None))
-        .group_by(col(Response.round_id), col(RoundStatement.theme_id))
+        .group_by(
+            *columns, col(Response.round_id), col(Score.statement_id), col(RoundStatement.theme_id)
+        )
+        .having(func.count(col(Score.value)) >= k)
     )
+
+
+def _theme_means(session: Session, round_ids: Sequence[int], k: int) -> dict[int, dict[str, float]]:
+    """Per round, each theme's mean over its shown statements (as the results page)."""
+    if not round_ids:
+        return {}
+    cells = _statement_cells(k=k).where(col(Response.round_id).in_(round_ids)).subquery()
+    query = select(
+        cells.c.round_id, cells.c.theme_id, func.sum(cells.c.total) * 1.0 / func.sum(cells.c.n)
+    ).group_by(cells.c.round_id, cells.c.theme_id)
     result: dict[int, dict[str, float]] = {}
     for round_id, theme_id, mean in session.execute(query):
         result.setdefault(round_id, {})[theme_id] = float(mean)
@@ -375,8 +400,10 @@ class RollUp:
         return {key: spread.mean for (at, key), spread in self.statements.items() if at == level}
 
 
-def rollup(*, session: Session, period: Period, k: int, now: datetime | None = None) -> RollUp:
-    """Team means of the period's closed rounds with k or more responses, per unit and in total.
+def rollup(
+    *, session: Session, period: Period, k: int, min_share: float, now: datetime | None = None
+) -> RollUp:
+    """Team means of the period's closed rounds that show results, per unit and in total.
 
     A team's mean of a statement (or theme) is the mean of its rounds' means in the period, each
     round counting once; a level's figures are the mean, spread and range of its teams' means.
@@ -393,37 +420,41 @@ def rollup(*, session: Session, period: Period, k: int, now: datetime | None = N
         .join(Team, col(Team.id) == col(Round.team_id))
         .join(Response, col(Response.round_id) == col(Round.id))
         .where(*conditions)
-        .group_by(col(Round.id), col(Round.team_id), col(Team.unit_id))
-        .having(func.count() >= k)
+        .group_by(col(Round.id), col(Round.team_id), col(Team.unit_id), col(Round.team_size))
+        .having(released(func.count(), k=k, min_share=min_share))
         .subquery()
     )
-    themes, statements = _team_means(counted, by_theme=True), _team_means(counted, by_theme=False)
+    themes = _team_means(counted, k, by_theme=True)
+    statements = _team_means(counted, k, by_theme=False)
     return RollUp(
         period=period,
         k=k,
         themes=_spreads(session, themes, by_unit=True) | _spreads(session, themes, by_unit=False),
         statements=_spreads(session, statements, by_unit=True)
         | _spreads(session, statements, by_unit=False),
-        coverage=_coverage(session, conditions, k),
+        coverage=_coverage(session, conditions, k, min_share),
     )
 
 
-def _team_means(counted: Subquery, *, by_theme: bool) -> Subquery:
-    """SQL: per team and statement (or theme), the mean of its counted rounds' means."""
-    key = col(RoundStatement.theme_id) if by_theme else col(Score.statement_id)
+def _team_means(counted: Subquery, k: int, *, by_theme: bool) -> Subquery:
+    """SQL: per team and statement (or theme), the mean of its counted rounds' means.
+
+    Only statements with at least k values in a round count, as on the round's results page.
+    """
+    cells = (
+        _statement_cells(counted.c.unit_id, counted.c.team_id, k=k)
+        .join(counted, counted.c.round_id == col(Response.round_id))
+        .subquery()
+    )
+    key = cells.c.theme_id if by_theme else cells.c.statement_id
     round_means = (
         select(
-            counted.c.unit_id,
-            counted.c.team_id,
+            cells.c.unit_id,
+            cells.c.team_id,
             key.label("key"),
-            func.avg(col(Score.value)).label("mean"),
+            (func.sum(cells.c.total) * 1.0 / func.sum(cells.c.n)).label("mean"),
         )
-        .select_from(Score)
-        .join(Response, col(Response.id) == col(Score.response_id))
-        .join(counted, counted.c.round_id == col(Response.round_id))
-        .join(RoundStatement, _AS_SCORED)
-        .where(col(Score.value).is_not(None))
-        .group_by(counted.c.unit_id, counted.c.team_id, counted.c.round_id, key)
+        .group_by(cells.c.unit_id, cells.c.team_id, cells.c.round_id, key)
         .subquery()
     )
     return (
@@ -465,21 +496,26 @@ def _spreads(
 
 
 def _coverage(
-    session: Session, conditions: Sequence[ColumnElement[bool]], k: int
+    session: Session, conditions: Sequence[ColumnElement[bool]], k: int, min_share: float
 ) -> dict[Level, Coverage]:
     """Per unit and for the municipality: teams and rounds that count, and those left out."""
     query = (
-        select(col(Round.team_id), col(Team.unit_id), func.count(col(Response.id)))
+        select(
+            col(Round.team_id),
+            col(Team.unit_id),
+            func.count(col(Response.id)),
+            col(Round.team_size),
+        )
         .select_from(Round)
         .join(Team, col(Team.id) == col(Round.team_id))
         .outerjoin(Response, col(Response.round_id) == col(Round.id))
         .where(*conditions)
-        .group_by(col(Round.id), col(Round.team_id), col(Team.unit_id))
+        .group_by(col(Round.id), col(Round.team_id), col(Team.unit_id), col(Round.team_size))
     )
     # One aggregated row per round (not per score): a handful per team and period.
     rounds: dict[Level, list[tuple[int, bool]]] = {}
-    for team_id, unit_id, responses in session.execute(query):
-        counts = enough_answers(responses, k)
+    for team_id, unit_id, responses, size in session.execute(query):
+        counts = responses >= release_threshold(k=k, team_size=size, min_share=min_share)
         for level in (unit_id, MUNICIPALITY):
             rounds.setdefault(level, []).append((team_id, counts))
     result: dict[Level, Coverage] = {}

@@ -14,30 +14,35 @@ from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from app.core.anonymity import (
+    TOO_FEW,
+    Grouping,
+    ProfessionGroup,
+    enough_answers,
+    hidden_cells,
+    release_threshold,
+    round_grouping,
+)
 from app.core.charts import legend_name
 from app.core.formatting import danish_date
+from app.core.rounds import RoundStatus, effective_status, held_at, held_order, is_earlier
 from app.core.stats import (
     SCALE,
-    TOO_FEW,
     Aggregate,
     Movement,
-    ProfessionGroup,
     RoundSeries,
     StatementInfo,
     StatementStats,
     changes,
     empty_stats,
-    enough_answers,
     merge_aggregates,
     movements,
     pooled_mean,
-    profession_groups,
-    profession_row,
     rank_by_disagreement,
     rises_and_falls,
     statement_stats,
 )
-from app.db.models import Response, Round, RoundStatement, Score, Team
+from app.db.models import Response, Round, RoundStatement, Score, Team, utcnow
 from app.db.rounds import round_statements
 
 NO_PROFESSION_LABEL = "Ikke oplyst"
@@ -50,8 +55,9 @@ class StatementResult:
     """One statement's statistics in a round, and its change since the previous round."""
 
     info: StatementInfo
-    stats: StatementStats
+    stats: StatementStats  # all empty where the statement has fewer than k values (not shown)
     change: float | None = None
+    shown: bool = True
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ class RoundReport:
     n_responses: int
     k: int
     current: RoundSeries
+    withheld: str | None  # why no results are shown (in Danish), or None when they are
     themes: list[ThemeResult] = field(default_factory=list)
     earlier: list[RoundSeries] = field(default_factory=list)
     disagreements: list[StatementResult] = field(default_factory=list)
@@ -117,8 +124,8 @@ class RoundReport:
 
     @property
     def enough(self) -> bool:
-        """Whether the round has enough responses to show anything."""
-        return enough_answers(self.n_responses, self.k)
+        """Whether the round's results may be shown: closed, and with enough answers."""
+        return self.withheld is None
 
     @property
     def previous(self) -> RoundSeries | None:
@@ -246,8 +253,10 @@ def _stats(aggregates: Mapping[str, Aggregate], statement_id: str) -> StatementS
     return statement_stats(aggregate) if aggregate else empty_stats(statement_id)
 
 
-def round_means(*, session: Session, round_ids: Sequence[int]) -> dict[int, dict[str, float]]:
-    """Per round, the mean of each statement that has at least one value."""
+def round_means(
+    *, session: Session, round_ids: Sequence[int], k: int
+) -> dict[int, dict[str, float]]:
+    """Per round, the mean of each statement that has at least k values (the others are hidden)."""
     # One query per round: SQLite groups several rounds at once about twice as slowly.
     result: dict[int, dict[str, float]] = {}
     for round_id in round_ids:
@@ -256,20 +265,28 @@ def round_means(*, session: Session, round_ids: Sequence[int]) -> dict[int, dict
             .join(Response, col(Response.id) == col(Score.response_id))
             .where(col(Response.round_id) == round_id, col(Score.value).is_not(None))
             .group_by(col(Score.statement_id))
+            .having(func.count(col(Score.value)) >= k)
         )
         rows = session.execute(query).all()
         result[round_id] = {statement_id: float(mean) for statement_id, mean in rows}
     return result
 
 
-def profession_sizes(*, session: Session, round_id: int) -> dict[str | None, int]:
-    """How many responses each profession (None: not stated) gave in the round."""
+def profession_sizes(
+    *, session: Session, round_ids: Sequence[int]
+) -> dict[int, dict[str | None, int]]:
+    """Per round, how many responses each profession (None: not stated) gave."""
+    result: dict[int, dict[str | None, int]] = {round_id: {} for round_id in round_ids}
+    if not round_ids:
+        return result
     query = (
-        select(Response.profession, func.count(col(Response.id)))
-        .where(Response.round_id == round_id)
-        .group_by(col(Response.profession))
+        select(Response.round_id, Response.profession, func.count(col(Response.id)))
+        .where(col(Response.round_id).in_(round_ids))
+        .group_by(col(Response.round_id), col(Response.profession))
     )
-    return {profession: count for profession, count in session.exec(query).all()}
+    for round_id, profession, count in session.exec(query).all():
+        result[round_id][profession] = count
+    return result
 
 
 def statement_comments(*, session: Session, round_id: int) -> dict[str, list[str]]:
@@ -289,18 +306,14 @@ def statement_comments(*, session: Session, round_id: int) -> dict[str, list[str
 
 def team_rounds(*, session: Session, team_id: int) -> list[Round]:
     """The team's rounds that have been opened (not drafts), oldest first."""
-    query = select(Round).where(Round.team_id == team_id, Round.status != "draft")
-    return sorted(session.exec(query).all(), key=_when_key)
-
-
-def _when_key(round_: Round) -> tuple[object, int]:
-    return (round_.opened_at or round_.created_at, round_.id or 0)
+    query = select(Round).where(Round.team_id == team_id, Round.status != RoundStatus.DRAFT.value)
+    return sorted(session.exec(query).all(), key=held_order)
 
 
 def series(round_: Round, means: Mapping[str, float | None]) -> RoundSeries:
     """A round's means with its colour and legend name "Label (22. nov. 2026)"."""
     assert round_.id is not None
-    when = round_.opened_at or round_.created_at
+    when = held_at(round_)
     return RoundSeries(
         round_id=round_.id,
         label=round_.label,
@@ -311,15 +324,32 @@ def series(round_: Round, means: Mapping[str, float | None]) -> RoundSeries:
     )
 
 
-def _earlier_series(session: Session, round_: Round, k: int) -> list[RoundSeries]:
-    """The team's earlier rounds that have enough answers to be shown, oldest first."""
-    earlier = [r for r in team_rounds(session=session, team_id=round_.team_id) if r.id != round_.id]
-    earlier = [r for r in earlier if _when_key(r) < _when_key(round_)]
-    ids = [r.id for r in earlier if r.id is not None]
-    counts = response_counts(session=session, round_ids=ids)
-    shown = [r for r in earlier if r.id is not None and enough_answers(counts[r.id], k)]
-    shown = shown[-MAX_EARLIER_ROUNDS:]
-    means = round_means(session=session, round_ids=[r.id for r in shown if r.id is not None])
+def released_rounds(
+    session: Session, rounds: Sequence[Round], k: int, min_share: float
+) -> list[Round]:
+    """The rounds whose results may be shown: closed, with enough answers."""
+    counts = response_counts(session=session, round_ids=[r.id for r in rounds if r.id])
+    return [
+        r
+        for r in rounds
+        if r.id is not None
+        and withheld_reason(
+            round_=r,
+            n_responses=counts[r.id],
+            needed=release_threshold(k=k, team_size=r.team_size, min_share=min_share),
+        )
+        is None
+    ]
+
+
+def _earlier_series(session: Session, round_: Round, k: int, min_share: float) -> list[RoundSeries]:
+    """The team's earlier rounds whose results may be shown, oldest first."""
+    team_rounds_ = team_rounds(session=session, team_id=round_.team_id)
+    earlier = [r for r in team_rounds_ if r.id != round_.id and is_earlier(r, round_)]
+    shown = released_rounds(session, earlier, k, min_share)[-MAX_EARLIER_ROUNDS:]
+    for r in shown:
+        mark_results_shown(session=session, round_=r)
+    means = round_means(session=session, round_ids=[r.id for r in shown if r.id is not None], k=k)
     return [series(r, means[r.id]) for r in shown if r.id is not None]
 
 
@@ -328,11 +358,17 @@ def _themes(
     stats: Mapping[str, StatementStats],
     change: Mapping[str, float | None],
 ) -> list[ThemeResult]:
+    """The round's themes; area and theme means pool only the statements that are shown."""
     by_theme: dict[str, dict[str, list[StatementResult]]] = {}
     titles: dict[str, str] = {}
     for statement in statements:
+        statement_id = statement.statement_id
+        shown = statement_id in stats
         item = StatementResult(
-            _info(statement), stats[statement.statement_id], change.get(statement.statement_id)
+            _info(statement),
+            stats[statement_id] if shown else empty_stats(statement_id),
+            change.get(statement_id),
+            shown,
         )
         by_theme.setdefault(statement.theme_id, {}).setdefault(statement.area_id, []).append(item)
         titles[statement.theme_id] = statement.theme_title
@@ -343,48 +379,99 @@ def _themes(
             AreaResult(
                 area_id,
                 titles[f"{theme_id}/{area_id}"],
-                pooled_mean(item.stats for item in items),
+                pooled_mean(item.stats for item in items if item.shown),
                 items,
             )
             for area_id, items in areas.items()
         ]
-        all_stats = [item.stats for area in area_results for item in area.statements]
+        all_stats = [item.stats for area in area_results for item in area.statements if item.shown]
         themes.append(ThemeResult(theme_id, titles[theme_id], pooled_mean(all_stats), area_results))
     return themes
 
 
 def _professions(
-    session: Session,
-    round_id: int,
+    grouping: Grouping,
     k: int,
     statements: Sequence[RoundStatement],
+    shown: Mapping[str, StatementStats],
     by_profession: Mapping[tuple[str | None, str], Aggregate],
-    labels: Mapping[str | None, str],
 ) -> ProfessionBreakdown:
-    groups = profession_groups(profession_sizes(session=session, round_id=round_id), k, labels)
-    group_of = {profession: group.label for group in groups for profession in group.professions}
-    # (n, sum) per statement and group, merged over the professions of "Øvrige".
-    cells: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for (profession, statement_id), aggregate in by_profession.items():
-        n, total = sum(aggregate.counts), aggregate.total
-        if profession in group_of:
-            before = cells[statement_id].get(group_of[profession], (0, 0))
-            cells[statement_id][group_of[profession]] = (before[0] + n, before[1] + total)
+    """Means per group of the round's one grouping, with every cell the small-group rule hides."""
+    cells = group_cells(grouping, by_profession)
+    labels = [group.label for group in grouping.groups]
     means: dict[str, dict[str, float | None]] = {}
     theme_cells: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
     for statement in statements:
-        row = {
-            group.label: cells[statement.statement_id].get(group.label, (0, 0)) for group in groups
-        }
-        means[statement.statement_id] = profession_row(row, k)
+        row = {label: cells.get((label, statement.statement_id), (0, 0)) for label in labels}
+        if statement.statement_id not in shown:
+            means[statement.statement_id] = dict.fromkeys(labels)
+            continue
+        hidden = hidden_cells({label: n for label, (n, _) in row.items()}, k)
+        means[statement.statement_id] = {}
         for label, (n, total) in row.items():
-            before = theme_cells[statement.theme_id].get(label, (0, 0))
-            theme_cells[statement.theme_id][label] = (before[0] + n, before[1] + total)
+            visible = label not in hidden and enough_answers(n, k)
+            means[statement.statement_id][label] = total / n if visible else None
+            if visible:
+                # A group's theme mean pools only its shown cells: a hidden one never counts in.
+                before = theme_cells[statement.theme_id].get(label, (0, 0))
+                theme_cells[statement.theme_id][label] = (before[0] + n, before[1] + total)
     theme_means = {
         theme_id: {label: (total / n if n else None) for label, (n, total) in row.items()}
         for theme_id, row in theme_cells.items()
     }
-    return ProfessionBreakdown(groups, means, theme_means)
+    return ProfessionBreakdown(list(grouping.groups), means, theme_means)
+
+
+def group_cells(
+    grouping: Grouping, by_profession: Mapping[tuple[str | None, str], Aggregate]
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(n values, sum) per group and statement, merged over the professions of a group."""
+    cells: dict[tuple[str, str], tuple[int, int]] = {}
+    for (profession, statement_id), aggregate in by_profession.items():
+        label = grouping.label_of(profession)
+        if label is None:
+            continue
+        n, total = cells.get((label, statement_id), (0, 0))
+        cells[(label, statement_id)] = (n + sum(aggregate.counts), total + aggregate.total)
+    return cells
+
+
+def grouping_of(
+    *, session: Session, round_id: int, k: int, profession_labels: Mapping[str, str]
+) -> Grouping:
+    """The round's one grouping of professions, used by every view and export."""
+    labels: dict[str | None, str] = {None: NO_PROFESSION_LABEL}
+    labels.update(profession_labels)
+    sizes = profession_sizes(session=session, round_ids=[round_id])[round_id]
+    return round_grouping(sizes, k, labels)
+
+
+def shown_statistics(
+    aggregates: Mapping[str, Aggregate], statement_ids: Sequence[str], k: int
+) -> dict[str, StatementStats]:
+    """The statistics of the statements with at least k values; the others are not shown."""
+    result = {}
+    for statement_id in statement_ids:
+        stats = _stats(aggregates, statement_id)
+        if enough_answers(stats.n, k):
+            result[statement_id] = stats
+    return result
+
+
+def withheld_reason(*, round_: Round, n_responses: int, needed: int) -> str | None:
+    """Why a round's results are not shown (in Danish), or None when they may be."""
+    expected = round_.team_size
+    if effective_status(round_) is not RoundStatus.CLOSED:
+        return (
+            f"Resultaterne vises, når runden er lukket. Indtil da ses kun, hvor mange der har "
+            f"svaret: {n_responses} af {expected}."
+        )
+    if n_responses < needed:
+        return (
+            f"For få svar. Runden fik {n_responses} af {expected} svar. Resultaterne vises kun, "
+            f"når mindst {needed} har svaret, så ingen enkeltpersons vurdering kan genkendes."
+        )
+    return None
 
 
 def round_report(
@@ -393,57 +480,76 @@ def round_report(
     round_: Round,
     team: Team,
     k: int,
+    min_share: float,
     profession_labels: Mapping[str, str],
     detailed: bool = True,
 ) -> RoundReport:
     """The round's results with earlier rounds, rankings, professions and comments.
 
-    With fewer than k responses the report holds only the count. `detailed=False` leaves out
-    professions, comments and earlier rounds (the respondents' view).
+    An open round, or one with fewer answers than `release_threshold`, holds only the count.
+    The first report with results makes the round final: it can no longer be reopened.
+    `detailed=False` leaves out professions, comments and earlier rounds (the respondents' view).
     """
     assert round_.id is not None
     n_responses = response_counts(session=session, round_ids=[round_.id])[round_.id]
-    if not enough_answers(n_responses, k):
-        return RoundReport(round_, team, n_responses, k, series(round_, {}))
+    needed = release_threshold(k=k, team_size=round_.team_size, min_share=min_share)
+    withheld = withheld_reason(round_=round_, n_responses=n_responses, needed=needed)
+    if withheld is not None:
+        return RoundReport(round_, team, n_responses, k, series(round_, {}), withheld)
+    mark_results_shown(session=session, round_=round_)
     statements = round_statements(session=session, round_id=round_.id)
     by_profession = profession_statement_aggregates(session=session, round_id=round_.id)
-    aggregates = statement_aggregates(by_profession)
-    stats = {s.statement_id: _stats(aggregates, s.statement_id) for s in statements}
+    stats = shown_statistics(
+        statement_aggregates(by_profession), [s.statement_id for s in statements], k
+    )
     current = series(round_, {sid: item.mean for sid, item in stats.items()})
-    earlier = _earlier_series(session, round_, k) if detailed else []
+    earlier = _earlier_series(session, round_, k, min_share) if detailed else []
     previous = earlier[-1].means if earlier else {}
     themes = _themes(statements, stats, changes(current.means, previous))
-    report = RoundReport(round_, team, n_responses, k, current, themes, earlier)
+    report = RoundReport(round_, team, n_responses, k, current, None, themes, earlier)
     if not detailed:
         return report
     results = {item.info.id: item for theme in themes for item in theme.statements}
     rises, falls = rises_and_falls(movements(current.means, previous))
-    labels: dict[str | None, str] = {None: NO_PROFESSION_LABEL}
-    labels.update(profession_labels)
+    grouping = grouping_of(
+        session=session, round_id=round_.id, k=k, profession_labels=profession_labels
+    )
+    comments = statement_comments(session=session, round_id=round_.id)
     return RoundReport(
         round_,
         team,
         n_responses,
         k,
         current,
+        None,
         themes,
         earlier,
         disagreements=[results[s.statement_id] for s in rank_by_disagreement(stats.values())],
         rises=[(results[m.statement_id], m) for m in rises],
         falls=[(results[m.statement_id], m) for m in falls],
-        professions=_professions(session, round_.id, k, statements, by_profession, labels),
-        comments=statement_comments(session=session, round_id=round_.id),
+        professions=_professions(grouping, k, statements, stats, by_profession),
+        comments={sid: texts for sid, texts in comments.items() if sid in stats},
     )
 
 
-def comparison(*, session: Session, team: Team, round_ids: Sequence[int], k: int) -> Comparison:
+def mark_results_shown(*, session: Session, round_: Round) -> None:
+    """Record the first time the round's results were shown: from then on it is final."""
+    if round_.results_shown_at is None:
+        round_.results_shown_at = utcnow()
+        session.add(round_)
+        session.flush()
+
+
+def comparison(
+    *, session: Session, team: Team, round_ids: Sequence[int], k: int, min_share: float
+) -> Comparison:
     """The chosen rounds of the team (others are ignored) with their means per statement."""
     assert team.id is not None
     chosen = [r for r in team_rounds(session=session, team_id=team.id) if r.id in set(round_ids)]
-    ids = [r.id for r in chosen if r.id is not None]
-    counts = response_counts(session=session, round_ids=ids)
-    shown_rounds = [r for r in chosen if r.id is not None and enough_answers(counts[r.id], k)]
-    means = round_means(session=session, round_ids=[r.id for r in shown_rounds if r.id])
+    shown_rounds = released_rounds(session, chosen, k, min_share)
+    for r in shown_rounds:
+        mark_results_shown(session=session, round_=r)
+    means = round_means(session=session, round_ids=[r.id for r in shown_rounds if r.id], k=k)
     shown = [series(r, means[r.id]) for r in shown_rounds if r.id is not None]
     too_few = [r for r in chosen if r not in shown_rounds]
     return Comparison(team, chosen, shown, too_few, _compared_axes(session, shown_rounds))
@@ -474,15 +580,23 @@ class StatementResultPublic(BaseModel):
     area_id: str
     text: str
     short: str
-    n: int = Field(description="Svar med en værdi 1-10.")
-    n_dont_know: int = Field(description='Svar "Ved ikke".')
-    mean: float | None
-    median: float | None
-    min: int | None
-    max: int | None
-    std_dev: float | None = Field(description="Standardafvigelse (populationens).")
-    distribution: dict[str, int] = Field(description="Antal svar med hver værdi 1-10.")
-    change: float | None = Field(description="Ændring i gennemsnit siden forrige runde.")
+    shown: bool = Field(
+        description="false: udsagnet har færre end k svar med en værdi; så gives ingen tal."
+    )
+    message: str | None = Field(default=None, description='"for få svar", når shown er false.')
+    n: int | None = Field(default=None, description="Svar med en værdi 1-10.")
+    n_dont_know: int | None = Field(default=None, description='Svar "Ved ikke".')
+    mean: float | None = None
+    median: float | None = None
+    min: int | None = None
+    max: int | None = None
+    std_dev: float | None = Field(default=None, description="Standardafvigelse (populationens).")
+    distribution: dict[str, int] | None = Field(
+        default=None, description="Antal svar med hver værdi 1-10."
+    )
+    change: float | None = Field(
+        default=None, description="Ændring i gennemsnit siden forrige runde."
+    )
 
 
 class MeanPublic(BaseModel):
@@ -503,7 +617,7 @@ class ProfessionResultPublic(BaseModel):
 
 
 class RoundResultsPublic(BaseModel):
-    """A round's results; with fewer than `min_group_size` responses only the count is given."""
+    """A round's results; an open round, or one with too few answers, gives only the count."""
 
     round_id: int
     team_id: int
@@ -513,7 +627,7 @@ class RoundResultsPublic(BaseModel):
     n_responses: int
     min_group_size: int
     enough_responses: bool
-    message: str | None = Field(description='"for få svar" når der ikke vises resultater.')
+    message: str | None = Field(description="Hvorfor der ikke vises resultater (på dansk).")
     previous_round_id: int | None
     themes: list[MeanPublic]
     areas: list[MeanPublic]
@@ -535,7 +649,7 @@ def public_results(report: RoundReport) -> RoundResultsPublic:
         n_responses=report.n_responses,
         min_group_size=report.k,
         enough_responses=report.enough,
-        message=None if report.enough else TOO_FEW,
+        message=report.withheld,
         previous_round_id=report.previous.round_id if report.previous else None,
         themes=[MeanPublic(id=t.id, title=t.title, mean=t.mean) for t in report.themes],
         areas=[
@@ -558,13 +672,19 @@ def public_results(report: RoundReport) -> RoundResultsPublic:
 
 
 def _public_statement(item: StatementResult) -> StatementResultPublic:
+    info = {
+        "statement_id": item.info.id,
+        "theme_id": item.info.theme_id,
+        "area_id": item.info.area_id,
+        "text": item.info.text,
+        "short": item.info.short,
+        "shown": item.shown,
+    }
+    if not item.shown:
+        return StatementResultPublic(**info, message=TOO_FEW)
     stats = item.stats
     return StatementResultPublic(
-        statement_id=item.info.id,
-        theme_id=item.info.theme_id,
-        area_id=item.info.area_id,
-        text=item.info.text,
-        short=item.info.short,
+        **info,
         n=stats.n,
         n_dont_know=stats.n_dont_know,
         mean=stats.mean,

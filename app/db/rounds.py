@@ -8,9 +8,14 @@ from sqlmodel import Session, col, select
 
 from app.core.formatting import LOCAL_TIME
 from app.core.rounds import effective_status, new_join_code, next_colour
-from app.db.models import Response, Round, RoundStatement, utcnow
+from app.db.models import Response, Round, RoundStatement, Team, utcnow
 from app.errors import Conflict, InvalidInput
 from app.themes import Catalogue
+
+FINAL_MESSAGE = (
+    "Runden kan ikke genåbnes, fordi dens resultater er blevet vist. Ellers kunne et sent svar "
+    "aflæses ved at sammenligne resultaterne før og efter. Opret en ny runde i stedet."
+)
 
 
 def _unused_join_code(session: Session) -> str:
@@ -40,6 +45,7 @@ def create_round(
     used = session.exec(select(Round.colour).where(Round.team_id == team_id)).all()
     round_ = Round(
         team_id=team_id,
+        team_size=session.get_one(Team, team_id).expected_size,
         label=label,
         colour=next_colour(used),
         status=status,
@@ -109,6 +115,8 @@ def open_round(*, session: Session, round_: Round) -> None:
         raise Conflict("Runden er lukket. Brug „Genåbn runden“, hvis der skal svares mere.")
     if status == "draft":
         round_.status, round_.opened_at = "open", utcnow()
+        # The team's size as it is now: the most answers the round takes.
+        round_.team_size = session.get_one(Team, round_.team_id).expected_size
         session.add(round_)
         session.flush()
 
@@ -126,9 +134,9 @@ def close_round(*, session: Session, round_: Round) -> None:
 
 
 def reopen_round(*, session: Session, round_: Round) -> None:
-    """Let answers in again, until the results have been discussed."""
-    if round_.discussed_at is not None:
-        raise Conflict("Runden kan ikke genåbnes, fordi teamet har drøftet resultaterne.")
+    """Let answers in again, until the results have been shown anywhere (then it is final)."""
+    if round_.results_shown_at is not None or round_.discussed_at is not None:
+        raise Conflict(FINAL_MESSAGE)
     if effective_status(round_) == "open":
         return
     now = utcnow()

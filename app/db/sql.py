@@ -5,6 +5,7 @@ and the pages agree on which rounds are closed, when they were held and which ca
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_
 from sqlalchemy.sql.elements import ColumnElement
@@ -29,6 +30,12 @@ def is_closed(now: datetime) -> ColumnElement[bool]:
 def effective_status(now: datetime) -> ColumnElement[str]:
     """SQL: the round's status as respondents meet it ("draft", "open" or "closed")."""
     return case((is_closed(now), RoundStatus.CLOSED.value), else_=col(Round.status))
+
+
+def released(responses: Any, *, k: int, min_share: float) -> ColumnElement[bool]:
+    """SQL: a closed round with this many responses may show results (`release_threshold`)."""
+    per_cent = round(min_share * 100)
+    return and_(responses >= k, responses * 100 >= col(Round.team_size) * per_cent)
 
 
 def held_at() -> ColumnElement[datetime]:

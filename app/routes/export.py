@@ -10,7 +10,6 @@ from app.db.access import teams_for_user
 from app.db.export import (
     CSV_FORMATS,
     codebook_markdown,
-    count_rows,
     csv_chunks,
     xlsx_chunks,
 )
@@ -58,13 +57,12 @@ def export_page(
             session=session,
             user=user,
             catalogue=catalogue,
-            k=settings.min_group_size,
+            settings=settings,
             query=query,
         )
     except InvalidInput as error:
         return render(request, "export.html", 422, error=error.message, **context)
-    rows = count_rows(session=session, plan=plan)
-    return render(request, "export.html", plan=plan, rows=rows, **context)
+    return render(request, "export.html", plan=plan, rows=plan.rows, **context)
 
 
 @router.get("/eksport/svar.csv")
@@ -116,9 +114,7 @@ def export_codebook(
     query: ExportQueryDep,
 ) -> Response:
     """The codebook of an export with these filters (how many rounds were left out, and why)."""
-    plan = plan_for(
-        session=session, user=user, catalogue=catalogue, k=settings.min_group_size, query=query
-    )
+    plan = plan_for(session=session, user=user, catalogue=catalogue, settings=settings, query=query)
     return Response(
         codebook_markdown(plan),
         media_type="text/markdown; charset=utf-8",

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from app.config import Settings
 from app.db.access import round_for_user, team_for_user
 from app.db.meeting import (
     ACTION_STATUS_LABELS,
@@ -54,7 +55,7 @@ def _meeting_report(
     session: Session,
     user: User,
     round_id: int,
-    k: int,
+    settings: Settings,
     catalogue: Catalogue,
     *,
     detailed: bool = True,
@@ -63,7 +64,13 @@ def _meeting_report(
     round_, team = _closed_round(session, user, round_id)
     labels = catalogue.profession_labels()
     return round_report(
-        session=session, round_=round_, team=team, k=k, profession_labels=labels, detailed=detailed
+        session=session,
+        round_=round_,
+        team=team,
+        k=settings.min_group_size,
+        min_share=settings.min_share,
+        profession_labels=labels,
+        detailed=detailed,
     )
 
 
@@ -82,7 +89,7 @@ def meeting_step(
     """One step of the meeting, made for a projector."""
     if not 1 <= step <= len(STEPS):
         raise NotFound("Mødet har seks trin.")
-    report = _meeting_report(session, user, round_id, settings.min_group_size, catalogue)
+    report = _meeting_report(session, user, round_id, settings, catalogue)
     round_, team = report.round, report.team
     priorities = priorities_of(session=session, round_id=round_id)
     context = {
@@ -97,7 +104,11 @@ def meeting_step(
         "statuses": ACTION_STATUS_LABELS,
         "questions": _questions(catalogue, round_.themes),
         "movements": earlier_movements(
-            session=session, team_id=team.id or 0, round_=round_, k=settings.min_group_size
+            session=session,
+            team_id=team.id or 0,
+            round_=round_,
+            k=settings.min_group_size,
+            min_share=settings.min_share,
         )
         if step == 1
         else [],
@@ -296,8 +307,7 @@ def minutes(
     round_id: int,
 ) -> Response:
     """The meeting's summary for the minutes, laid out to print on A4."""
-    k = settings.min_group_size
-    report = _meeting_report(session, user, round_id, k, catalogue, detailed=False)
+    report = _meeting_report(session, user, round_id, settings, catalogue, detailed=False)
     return render(
         request,
         "minutes.html",

@@ -9,10 +9,11 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, col, select
 
+from app.core.anonymity import TOO_FEW
 from app.core.charts import legend_name, radar_figure
 from app.core.formatting import LOCAL_TIME
 from app.core.rounds import PALETTE
-from app.core.stats import TOO_FEW, RoundSeries, StatementInfo
+from app.core.stats import RoundSeries, StatementInfo
 from app.db.export import ExportFilter, check_filter
 from app.db.models import Unit
 from app.db.overview import (
@@ -116,6 +117,7 @@ def overview_page(
     rows = team_overview(
         session=session,
         k=settings.min_group_size,
+        min_share=settings.min_share,
         stale_since=months_ago(now, query.maaneder),
         unit_id=query.enhed,
         theme_id=query.tema,
@@ -212,8 +214,8 @@ def rollup_page(
     except InvalidInput as error:
         return render(request, "rollup.html", 422, error=error.message, **context)
     k = settings.min_group_size
-    current = rollup(session=session, period=period, k=k)
-    previous = rollup(session=session, period=period.previous(), k=k)
+    current = rollup(session=session, period=period, k=k, min_share=settings.min_share)
+    previous = rollup(session=session, period=period.previous(), k=k, min_share=settings.min_share)
     level = query.enhed if query.enhed is not None else MUNICIPALITY
     figure = rollup_figure(
         themes=context["themes"], current=current, previous=previous, level=level

@@ -28,7 +28,7 @@ from app.core.scoring import (
 )
 from app.db.models import Round, RoundStatement, Score, Team
 from app.db.responses import find_response, new_respondent_key, save_response
-from app.db.rounds import round_statements
+from app.db.rounds import count_responses, round_statements
 from app.errors import Conflict, InvalidInput, NotFound, SpindelvaevError
 from app.themes import Catalogue
 from app.web.csrf import FIELD_NAME as CSRF_FIELD
@@ -243,16 +243,18 @@ class RoundTakingAnswers:
     join_code: str
     status: str
     closes_at: datetime | None
+    team_size: int
 
 
 ROUND: Table = Round.__table__  # type: ignore[attr-defined]
 ROUND_STATEMENT: Table = RoundStatement.__table__  # type: ignore[attr-defined]
-# Built once, so each submission only binds its values (see app/responses.py). The round is
-# share-locked until the answers are stored (PostgreSQL), so it cannot close halfway.
+# Built once, so each submission only binds its values (see app/db/responses.py). The round is
+# locked until the answers are stored (PostgreSQL), so it cannot close halfway, and submissions
+# to one round queue up, so the count against the team's size is exact.
 _ROUND_BY_CODE = (
-    core_select(ROUND.c.id, ROUND.c.join_code, ROUND.c.status, ROUND.c.closes_at)
+    core_select(ROUND.c.id, ROUND.c.join_code, ROUND.c.status, ROUND.c.closes_at, ROUND.c.team_size)
     .where(ROUND.c.join_code == bindparam("b_code"))
-    .with_for_update(read=True)
+    .with_for_update()
 )
 _STATEMENT_IDS = core_select(ROUND_STATEMENT.c.statement_id).where(
     ROUND_STATEMENT.c.round_id == bindparam("b_round_id")
@@ -313,6 +315,7 @@ def submit_answers(
         respondent_key=key,
         profession=submission.profession,
         answers=submission.answers,
+        max_responses=round_.team_size,
     )
     return response
 
@@ -360,4 +363,6 @@ def thanks(request: Request, code: str, session: SessionDep) -> Response:
             select(func.count()).where(col(RoundStatement.round_id) == round_.id)
         ).one(),
         is_open=effective_status(round_) == "open",
+        responses=count_responses(session=session, round_id=round_.id),
+        k=request.app.state.settings.min_group_size,
     )

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, or_, select
 
+from app.config import Settings
+from app.core.anonymity import TOO_FEW
 from app.core.charts import radar_figure
 from app.core.rounds import normalise_join_code
-from app.core.stats import TOO_FEW
 from app.db.access import round_for_user, team_for_user
 from app.db.models import Round, Team, User
 from app.db.responses import find_response
@@ -48,14 +49,15 @@ def _render(request: Request, name: str, context: dict[str, Any]) -> Response:
 
 
 def _facilitator_report(
-    session: Session, user: User, round_id: int, k: int, catalogue: Catalogue
+    session: Session, user: User, round_id: int, settings: Settings, catalogue: Catalogue
 ) -> RoundReport:
     round_, team = round_for_user(session=session, user=user, round_id=round_id)
     return round_report(
         session=session,
         round_=round_,
         team=team,
-        k=k,
+        k=settings.min_group_size,
+        min_share=settings.min_share,
         profession_labels=catalogue.profession_labels(),
     )
 
@@ -70,7 +72,7 @@ def results_page(
     catalogue: CatalogueDep,
 ) -> Response:
     """The facilitator's results: radar and table per theme, disagreement, movement, professions."""
-    report = _facilitator_report(session, user, round_id, settings.min_group_size, catalogue)
+    report = _facilitator_report(session, user, round_id, settings, catalogue)
     return _render(request, "results.html", {"report": report, "figures": radar_figures(report)})
 
 
@@ -95,7 +97,7 @@ def results_api(
     catalogue: CatalogueDep,
 ) -> RoundResultsPublic:
     """A round's results as JSON, with the same small-group rule as the page."""
-    report = _facilitator_report(session, user, round_id, settings.min_group_size, catalogue)
+    report = _facilitator_report(session, user, round_id, settings, catalogue)
     return public_results(report)
 
 
@@ -151,6 +153,7 @@ def respondent_results(
         round_=round_,
         team=team,
         k=settings.min_group_size,
+        min_share=settings.min_share,
         profession_labels={},
         detailed=False,
     )
@@ -169,7 +172,13 @@ def compare_rounds(
 ) -> Response:
     """Two or more rounds of a team on one radar per theme, with a change table."""
     team = team_for_user(session=session, user=user, team_id=team_id)
-    compared = comparison(session=session, team=team, round_ids=runde, k=settings.min_group_size)
+    compared = comparison(
+        session=session,
+        team=team,
+        round_ids=runde,
+        k=settings.min_group_size,
+        min_share=settings.min_share,
+    )
     newest = compared.shown[-1].round_id if compared.shown else None
     figures = {
         theme_id: radar_figure(axes=axes, series=compared.shown, filled_round_id=newest)

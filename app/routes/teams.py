@@ -10,7 +10,7 @@ from app.db.access import team_for_user, teams_for_user
 from app.db.meeting import ACTION_STATUS_LABELS, open_actions_of_team
 from app.db.models import Unit, User
 from app.db.teams import facilitators_of, rounds_of, update_team
-from app.errors import InvalidInput, Rejected
+from app.errors import Forbidden, InvalidInput, Rejected
 from app.web.auth import CurrentUserDep
 from app.web.csrf import require_csrf
 from app.web.deps import SessionDep
@@ -61,10 +61,15 @@ def edit_team(
     user: CurrentUserDep,
     team_id: int,
     name: Annotated[str, Form()],
-    expected_size: Annotated[str, Form()],
+    expected_size: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Rename the team or change its expected number of members."""
+    """Rename the team; an admin may also change its number of members."""
     team = team_for_user(session=session, user=user, team_id=team_id)
+    if expected_size is None or user.role != "admin":
+        # The size caps a round's answers, so the leader whose team is scoring cannot raise it.
+        if expected_size not in (None, str(team.expected_size)):
+            raise Forbidden("Kun kommunens administratorer kan ændre teamets antal medlemmer.")
+        expected_size = str(team.expected_size)
     try:
         update_team(session=session, team=team, name=name, expected_size=expected_size)
     except InvalidInput as error:

@@ -82,7 +82,7 @@ CsvExportQueryDep = Annotated[CsvExportQuery, Query()]
 
 
 def plan_for(
-    *, session: Session, user: User, catalogue: Catalogue, k: int, query: ExportQuery
+    *, session: Session, user: User, catalogue: Catalogue, settings: Settings, query: ExportQuery
 ) -> ExportPlan:
     """The export the user asked for, limited to what they may see (404 / 403 / 422 otherwise)."""
     asked = ExportFilter(
@@ -94,7 +94,13 @@ def plan_for(
     )
     theme_ids = [theme.id for theme in catalogue.themes]
     filters = filter_for_user(session=session, user=user, filters=asked, theme_ids=theme_ids)
-    return plan_export(session=session, filters=filters, k=k)
+    return plan_export(
+        session=session,
+        filters=filters,
+        k=settings.min_group_size,
+        min_share=settings.min_share,
+        profession_labels=catalogue.profession_labels(),
+    )
 
 
 def planned_rows(
@@ -107,12 +113,9 @@ def planned_rows(
     query: ExportQuery,
 ) -> tuple[ExportPlan, Iterator[Row]]:
     """The user's export (as `plan_for`) and its rows, read from the database as they stream."""
-    k = settings.min_group_size
-    plan = plan_for(session=session, user=user, catalogue=catalogue, k=k, query=query)
-    rows = export_rows(
-        engine=request.app.state.engine, plan=plan, profession_labels=catalogue.profession_labels()
-    )
-    return plan, rows
+    plan = plan_for(session=session, user=user, catalogue=catalogue, settings=settings, query=query)
+    # The plan marks its rounds final; the session dependency commits that before the rows stream.
+    return plan, export_rows(engine=request.app.state.engine, plan=plan)
 
 
 def small_group_headers(plan: ExportPlan) -> dict[str, str]:
