@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, KeysView, Mapping
+from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -188,8 +189,10 @@ def _count(n: int, singular: str, plural: str) -> str:
 
 
 def default_catalogue_path() -> Path:
-    """The repository's `data/statements.yaml`."""
-    return Path(__file__).resolve().parents[2] / "data" / "statements.yaml"
+    """The catalogue shipped in the package; in a checkout that is `data/statements.yaml`."""
+    # app/data/statements.yaml is a symlink to data/statements.yaml in the checkout (a copy in a
+    # wheel); resolving it names the file people edit.
+    return Path(str(files("app") / "data" / "statements.yaml")).resolve()
 
 
 def load_catalogue(path: Path) -> Catalogue:

@@ -1,7 +1,7 @@
 """Jinja2 templates and the Danish formatting filters they use."""
 
 from datetime import date, datetime
-from pathlib import Path
+from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -78,7 +78,7 @@ def decimal(value: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}f}".replace(".", ",").replace("-", "−")
 
 
-templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
+templates = Jinja2Templates(directory=str(files("app") / "templates"))
 ROUND_STATUS_LABELS = {"draft": "Kladde", "open": "Åben", "closed": "Lukket"}
 
 
