@@ -657,6 +657,10 @@ def server(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[str]:
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    # The phones wait at a barrier between their GET and their POST, on a busy machine for longer
+    # than uvicorn's 5 s keep-alive; a connection closed meanwhile fails the POST
+    # ("Server disconnected without sending a response").
+    command += ["--timeout-keep-alive", "120"]
     log = tmp_path / "server.log"
     with serving(command, port=port, env=env, log=log):
         yield f"http://127.0.0.1:{port}"
