@@ -7,11 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SPINDELVAEV_DATA_DIR=/data
 
 WORKDIR /srv/spindelvaev
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml README.md ./
 COPY app ./app
-COPY migrations ./migrations
+# app/data/statements.yaml is a symlink into data/; the wheel pip builds holds a copy of the file.
 COPY data ./data
-RUN pip install -e . \
+RUN pip install . \
     && useradd --system --uid 10001 --home-dir /srv/spindelvaev spindelvaev \
     && mkdir -p /data && chown spindelvaev /data
 

@@ -20,8 +20,9 @@ run: $(STAMP)
 	$(BIN)/spindelvaev serve --demo
 
 ## Lint, type-check and run the whole test suite (SQLite, PostgreSQL where reachable, Chromium).
+## One pytest worker per CPU; a test file stays on one worker, with its module fixtures.
 test: $(STAMP) chromium lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

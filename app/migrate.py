@@ -1,17 +1,15 @@
 """Applying the Alembic migrations from code (the CLI, `serve` and the tests use this)."""
 
-from pathlib import Path
+from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-
 
 def alembic_config(url: str) -> Config:
-    """An Alembic configuration for the project's migrations on the given database URL."""
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    """An Alembic configuration for the package's migrations on the given database URL."""
+    # alembic.ini sits beside app/migrations and names it relative to itself (%(here)s).
+    config = Config(str(files("app") / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

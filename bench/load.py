@@ -32,13 +32,10 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,16 +44,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, col, func, select
 
+# tests.support, when run as `python bench/load.py`
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from app.db.engine import make_engine
-from app.db.models import Response, Score, Team, Unit
+from app.db.models import Response, Score
 from app.db.responses import hash_respondent_key
-from app.db.rounds import create_round
-from app.migrate import upgrade_to_head
 from app.themes import default_catalogue_path, load_catalogue
+from tests.support import free_port, fresh_database, open_round, serving
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 0.3
@@ -67,7 +64,6 @@ SATURATION_SECONDS = 10  # per kind, in turns of 5 s
 SATURATION_TURNS = 2
 WARM_UP_SECONDS = 2
 OPEN_LOOP_SECONDS = 20
-STARTUP_SECONDS = 60
 COMMENTS_PER_PHONE = 3
 PREPARE_CONCURRENCY = 8
 IDLE_SECONDS = 2.0
@@ -237,74 +233,6 @@ def http_request(method: str, path: str, port: int, cookie: str = "", body: byte
 
 
 @contextmanager
-def fresh_database(folder: Path, postgres: str | None, *, purpose: str = "load") -> Iterator[str]:
-    """A new, migrated database: a SQLite file in the folder, or a new database on the server.
-
-    The purpose names the file or database; tests/conftest.py makes its own here ("test").
-    """
-    if postgres is None:
-        url = f"sqlite:///{folder / f'{purpose}.db'}"
-        upgrade_to_head(url)
-        yield url
-        return
-    server = make_url(postgres).set(drivername="postgresql+psycopg")
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    name = f"spindelvaev_{purpose}_{secrets.token_hex(6)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = make_url(postgres).set(database=name).render_as_string(hide_password=False)
-        upgrade_to_head(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-LOAD_TEAM_SIZE = 100_000
-
-
-def open_round(url: str) -> tuple[str, int, int]:
-    """A team with an open round on all six themes: (join code, round id, statement count).
-
-    tests/test_crash.py opens its round with this too.
-    """
-    catalogue = load_catalogue(default_catalogue_path())
-    engine = make_engine(url)
-    with Session(engine) as session:
-        unit = Unit(name="Lasttest")
-        session.add(unit)
-        session.flush()
-        assert unit.id is not None
-        # As many members as simulated phones: a round takes at most the team's size.
-        team = Team(name="Lasttest", unit_id=unit.id, expected_size=LOAD_TEAM_SIZE)
-        session.add(team)
-        session.flush()
-        assert team.id is not None
-        round_ = create_round(
-            session=session,
-            catalogue=catalogue,
-            team_id=team.id,
-            label="Personaledag",
-            theme_ids=[theme.id for theme in catalogue.themes],
-            status="open",
-        )
-        session.commit()
-        assert round_.id is not None
-        code, round_id = round_.join_code, round_.id
-    engine.dispose()
-    return code, round_id, len(list(catalogue.all_statements()))
-
-
-def free_port() -> int:
-    """A loopback port that is free now (the tests start their servers on one too)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
 def running_server(url: str, folder: Path, workers: int) -> Iterator[int]:
     """`spindelvaev serve` on a free loopback port until the block ends; yields the port."""
     port = free_port()
@@ -319,27 +247,8 @@ def running_server(url: str, folder: Path, workers: int) -> Iterator[int]:
     }
     command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers)]
-    log_path = folder / "server.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=log, stderr=log)
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the service did not start:\n{log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with serving(command, port=port, env=env, log=folder / "server.log", cwd=PROJECT_ROOT):
         yield port
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 # --- the phones ----------------------------------------------------------------------------
@@ -581,7 +490,7 @@ def main() -> int:
         generator += " (--async-client)" if args.async_client else " (wrk is not installed)"
     with tempfile.TemporaryDirectory(prefix="spindelvaev-load-") as name:
         folder = Path(name)
-        with fresh_database(folder, args.postgres) as url:
+        with fresh_database(folder, args.postgres, purpose="load") as url:
             code, round_id, statements = open_round(url)
             with running_server(url, folder, args.workers) as port:
                 started = time.perf_counter()

@@ -22,7 +22,7 @@ from app.config import Settings, get_settings
 from app.db.engine import make_engine
 from app.main import create_app
 from app.themes import Catalogue, default_catalogue_path, load_catalogue
-from bench.load import fresh_database
+from tests.support import fresh_database
 
 POSTGRES_URL = os.environ.get(
     "SPINDELVAEV_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

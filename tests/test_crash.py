@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from app.db.responses import hash_respondent_key
 from app.migrate import upgrade_to_head
-from bench.load import free_port, open_round
+from tests.support import free_port, open_round, serving
 
 THREADS = 4
 KILL_AFTER_ACKNOWLEDGED = 20
@@ -47,24 +47,8 @@ def _serving(database: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
     command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", "1"]
     log = database.parent / f"server-{secrets.token_hex(3)}.log"
-    with open(log, "wb") as output:
-        server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while server.poll() is None and time.monotonic() < deadline:
-            try:
-                with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=2)) as probe:
-                    probe.request("GET", "/healthz")
-                    if probe.getresponse().status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        assert server.poll() is None, log.read_text(errors="replace")
+    with serving(command, port=port, env=env, log=log) as server:
         yield server
-    finally:
-        if server.poll() is None:
-            server.terminate()
-        server.wait(timeout=30)
     assert "Traceback" not in log.read_text(errors="replace"), log.read_text(errors="replace")
 
 

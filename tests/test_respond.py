@@ -3,10 +3,8 @@
 import hashlib
 import os
 import re
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,9 +22,9 @@ from app.db.models import Response, Round, RoundStatement, Score
 from app.db.rounds import create_round
 from app.main import create_app
 from app.themes import Catalogue
-from bench.load import free_port
 from tests.conftest import TEST_SECRET
 from tests.html import parse, text_of
+from tests.support import free_port, serving
 from tests.test_export import make_team
 
 
@@ -659,23 +657,16 @@ def server(settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[str]:
     }
     command = [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert process.poll() is None, process.communicate()[0].decode()
-        yield base
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=20)[0].decode()
-        if output.strip():
-            print("server output:", output)
+    # The phones wait at a barrier between their GET and their POST, on a busy machine for longer
+    # than uvicorn's 5 s keep-alive; a connection closed meanwhile fails the POST
+    # ("Server disconnected without sending a response").
+    command += ["--timeout-keep-alive", "120"]
+    log = tmp_path / "server.log"
+    with serving(command, port=port, env=env, log=log):
+        yield f"http://127.0.0.1:{port}"
+    output = log.read_text(errors="replace")
+    if output.strip():
+        print("server output:", output)
 
 
 def _phone_submits(

@@ -20,8 +20,8 @@ from app.db.accounts import create_user
 from app.main import MAX_BODY_BYTES, create_app
 from app.themes import Catalogue
 from app.web.respondent import key_cookie_name
-from bench.load import free_port
 from tests.html import parse
+from tests.support import free_port
 from tests.test_access import ACCESS, PUBLIC, Meeting, _fill, _meeting
 from tests.world import CSRF, World, act_as, build_world
 

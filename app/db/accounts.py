@@ -5,7 +5,7 @@ import re
 import secrets
 from datetime import timedelta
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
 from sqlmodel import Session, select
 
@@ -15,7 +15,7 @@ from app.errors import InvalidInput, NotFound
 
 MIN_PASSWORD_LENGTH = 12
 INVITE_VALID_FOR = timedelta(days=7)
-COMMON_PASSWORDS_FILE = Path(__file__).parents[1] / "data" / "common_passwords.txt"
+COMMON_PASSWORDS_FILE = files("app") / "data" / "common_passwords.txt"
 
 
 class AccountError(InvalidInput):

@@ -1,6 +1,6 @@
 """The public pages: start page and the statement catalogue."""
 
-from pathlib import Path
+from importlib.resources import files
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from app.web.deps import CatalogueDep
 from app.web.templating import templates
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+STATIC_DIR = str(files("app") / "static")
 
 router = APIRouter(include_in_schema=False)
 

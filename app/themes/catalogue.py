@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, KeysView, Mapping
+from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -17,6 +19,8 @@ MIN_STATEMENTS_PER_AREA = 2
 MAX_SHORT_LENGTH = 28
 MAX_TEXT_LENGTH = 200
 
+# libyaml's parser where PyYAML was built with it (about ten times faster), else the Python one.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BASIS = re.compile(r"^\d{3}:\d+(-\d+)?$")
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 _STATEMENT_SUFFIX = r"[A-Za-z0-9_-]+"
@@ -188,14 +192,23 @@ def _count(n: int, singular: str, plural: str) -> str:
 
 
 def default_catalogue_path() -> Path:
-    """The repository's `data/statements.yaml`."""
-    return Path(__file__).resolve().parents[2] / "data" / "statements.yaml"
+    """The catalogue shipped in the package; in a checkout that is `data/statements.yaml`."""
+    # app/data/statements.yaml is a symlink to data/statements.yaml in the checkout (a copy in a
+    # wheel); resolving it names the file people edit.
+    return Path(str(files("app") / "data" / "statements.yaml")).resolve()
 
 
 def load_catalogue(path: Path) -> Catalogue:
     """Read, validate and return the catalogue; raise CatalogueError saying where it is wrong."""
     path = Path(path)
-    data = _read_yaml(path)
+    return _parse_catalogue(path, _read_text(path))
+
+
+# Keyed on the file's text, so an edited file is read afresh, while the many apps a test session
+# builds from one catalogue parse it once. A Catalogue is frozen, so they can share it.
+@lru_cache(maxsize=8)
+def _parse_catalogue(path: Path, text: str) -> Catalogue:
+    data = _parse_yaml(path, text)
     if not isinstance(data, dict):
         raise CatalogueError(
             path, "", "skal være en YAML-afbildning med version, scale, professions og themes"
@@ -210,15 +223,18 @@ def load_catalogue(path: Path) -> Catalogue:
     return catalogue
 
 
-def _read_yaml(path: Path) -> object:
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise CatalogueError(path, "", "filen findes ikke") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise CatalogueError(path, "", f"filen kan ikke læses ({exc})") from exc
+
+
+def _parse_yaml(path: Path, text: str) -> object:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         location = f"linje {mark.line + 1}" if mark is not None else ""

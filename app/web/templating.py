@@ -1,6 +1,6 @@
 """The Jinja2 environment: the templates, with `app.core.formatting` as their filters."""
 
-from pathlib import Path
+from importlib.resources import files
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -11,7 +11,7 @@ from app.core.rounds import STATUS_LABELS, effective_status
 from app.db.models import Round
 from app.web.csrf import csrf_input
 
-templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
+templates = Jinja2Templates(directory=str(files("app") / "templates"))
 
 
 def round_status_label(round_: Round) -> str:

@@ -27,7 +27,7 @@ from app.db.responses import new_respondent_key, save_response
 from app.db.rounds import create_round
 from app.main import create_app
 from app.migrate import upgrade_to_head
-from bench.load import free_port
+from tests.support import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
