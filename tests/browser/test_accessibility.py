@@ -76,6 +76,8 @@ def _seeded_demo(site: Site, fresh: Site) -> Demo:
         ).first()
         assert open_round.id is not None and closed is not None and closed.id is not None
         closed.results_released = True
+        closed.team_size += 1  # room for one more phone than the demo filled in
+        session.flush()
         key = new_respondent_key()
         answers = {s.id: Answer(value=6) for s in site.app.state.catalogue.all_statements()}
         save_response(

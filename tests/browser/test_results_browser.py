@@ -17,6 +17,7 @@ from app.core.scoring import Answer
 from app.db.demo import seed_demo
 from app.db.models import Round, RoundStatement, User
 from app.db.responses import new_respondent_key, save_response
+from app.db.rounds import create_round
 from app.web.auth import get_optional_user
 from tests.browser.conftest import live_site
 
@@ -219,6 +220,9 @@ def test_a_respondent_sees_the_released_team_radar_on_the_phone(
             select(RoundStatement.statement_id).where(RoundStatement.round_id == demo.round_id)
         ).first()
         assert first is not None
+        round_.team_size += 1  # room for one more phone than the demo filled in
+        session.add(round_)
+        session.flush()
         save_response(
             session=session,
             round_id=demo.round_id,
@@ -244,3 +248,34 @@ def test_a_respondent_sees_the_released_team_radar_on_the_phone(
         assert visit.errors == []
     finally:
         visit.close()
+
+
+def test_a_round_label_with_a_link_renders_as_text_in_the_chart(desktop: Visit, demo: Demo) -> None:
+    label = '<a href="https://example.org/x">Klik her</a>'
+    with Session(demo.app.state.engine) as session:
+        catalogue = demo.app.state.catalogue
+        round_ = create_round(
+            session=session,
+            catalogue=catalogue,
+            team_id=demo.team_id,
+            label=label,
+            theme_ids=[catalogue.themes[0].id],
+            status="open",
+        )
+        session.commit()
+        for value in (3, 5, 8):
+            save_response(
+                session=session,
+                round_id=round_.id or 0,
+                respondent_key=new_respondent_key(),
+                profession=None,
+                answers={s.id: Answer(value=value) for s in catalogue.themes[0].statements},
+            )
+        round_.status = "closed"
+        session.add(round_)
+        session.commit()
+        round_id = round_.id
+    page = desktop.open(f"/runder/{round_id}/resultater")
+    plot = page.locator(".radar-plot").first
+    assert plot.locator('a[href*="example.org"]').count() == 0  # no link was made of the label
+    assert label in plot.inner_text()  # the legend shows the label as typed
