@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.db.engine import make_engine
 from app.migrate import upgrade_to_head
-from app.themes import CatalogueError, load_catalogue
+from app.themes import CatalogueError, check_catalogue, default_catalogue_path, load_catalogue
 
 app = typer.Typer(
     help="Spindelvæv: tværprofessionelle teams vurderer og følger op på deres samarbejde.",
@@ -80,12 +80,24 @@ def catalogue_check(
     path: Annotated[
         Path | None, typer.Argument(help="YAML-fil (standard: den konfigurerede).")
     ] = None,
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            help="Mappe med kildeteksterne 000_*.txt og 001_*.txt "
+            "(standard: sources/ ved siden af filen, ellers ved standardkataloget)."
+        ),
+    ] = None,
 ) -> None:
-    """Validate a statement catalogue and print a summary, or the problem and where it is."""
+    """Validate a catalogue and its basis lines; print a summary, or every problem and its place."""
+    path = path or get_settings().catalogue_path
+    if sources is None:
+        beside = path.parent / "sources"
+        sources = beside if beside.is_dir() else default_catalogue_path().parent / "sources"
     try:
-        catalogue = load_catalogue(path or get_settings().catalogue_path)
+        catalogue = check_catalogue(path, sources)
     except CatalogueError as error:
-        _fail(f"Fejl i kataloget: {error}")
+        count = len(error.problems)
+        _fail(f"Fejl i kataloget ({count} {'problem' if count == 1 else 'problemer'}):\n{error}")
     typer.echo(catalogue.summary())
 
 

@@ -21,11 +21,14 @@ from app.config import Settings
 from app.db.models import Response, Round, RoundStatement, Score
 from app.db.rounds import create_round
 from app.main import create_app
-from app.themes import Catalogue
+from app.themes import Catalogue, default_catalogue_path, load_catalogue
 from tests.conftest import TEST_SECRET
 from tests.html import parse, text_of
 from tests.support import free_port, serving
 from tests.test_export import make_team
+
+# A round of every theme holds every statement of the catalogue.
+ALL_STATEMENTS = len(load_catalogue(default_catalogue_path()).all_statements())
 
 
 @dataclass
@@ -178,7 +181,7 @@ def test_scoring_page_has_a_fieldset_per_statement_with_the_frozen_text_and_elev
     session.commit()
     page = parse(client.get(f"/r/{open_round.code}").text)
     fieldsets = page.select("form#scoring fieldset.q")
-    assert len(fieldsets) == len(open_round.statement_ids) == 56
+    assert len(fieldsets) == len(open_round.statement_ids) == ALL_STATEMENTS
     assert fieldsets[0].legend is not None
     assert fieldsets[0].legend.get_text() == "Ordlyden, som den var, da runden blev oprettet."
     for fieldset, statement_id in zip(fieldsets, open_round.statement_ids, strict=True):
@@ -205,7 +208,7 @@ def test_scoring_page_states_the_scale_at_the_top_and_beside_every_row(
     assert catalogue.scale.min_label in note.get_text()
     assert catalogue.scale.max_label in note.get_text()
     ends = page.select("fieldset.q .ends")
-    assert len(ends) == 56
+    assert len(ends) == ALL_STATEMENTS
     assert ends[0].get_text(" ", strip=True) == (
         f"{catalogue.scale.min_label} {catalogue.scale.max_label}"
     )
@@ -221,8 +224,8 @@ def test_scoring_page_groups_statements_by_theme_and_area_with_a_progress_line(
     areas = [area.title for theme in catalogue.themes for area in theme.areas]
     assert [h3.get_text() for h3 in page.select("form#scoring h3")] == areas
     progress = page.select_one("#progress")
-    assert progress is not None and progress.get_text() == "56 udsagn i 6 temaer"
-    assert progress["data-total"] == "56"
+    assert progress is not None and progress.get_text() == f"{ALL_STATEMENTS} udsagn i 6 temaer"
+    assert progress["data-total"] == str(ALL_STATEMENTS)
 
 
 def test_profession_is_optional_with_the_catalogues_list(
@@ -272,7 +275,7 @@ def test_submit_stores_the_answers_and_thanks_the_respondent(
     thanks = client.get(reply.headers["location"])
     text = text_of(thanks.text)
     assert "Tak for dine svar" in text
-    assert "du har svaret på 2 af 56 udsagn" in text
+    assert f"du har svaret på 2 af {ALL_STATEMENTS} udsagn" in text
     assert "Du kan ændre dine svar, indtil runden lukkes" in text
     link = parse(thanks.text).find("a", string="Ret mine svar")
     assert link is not None and link["href"] == f"/r/{open_round.code}"
@@ -358,7 +361,7 @@ def test_submitting_twice_stores_one_response(
     form = _form(client, open_round.code) | _answers(open_round.statement_ids)
     for _ in range(2):
         assert client.post(f"/r/{open_round.code}", data=form).status_code == 200
-    assert _counts(session) == (1, 56)
+    assert _counts(session) == (1, ALL_STATEMENTS)
 
 
 def test_each_round_gets_its_own_key_so_phones_are_not_linked_across_rounds(
@@ -709,11 +712,11 @@ def test_fifty_simultaneous_submissions_all_land_exactly_once(
     results = _run_phones(server, open_round.code, data, PHONES)
     failed = [result for result in results if result[0] != 303]
     assert (len(results), failed) == (PHONES, [])
-    assert _counts(session) == (PHONES, PHONES * 56)
+    assert _counts(session) == (PHONES, PHONES * ALL_STATEMENTS)
     per_response = session.exec(
         select(Score.response_id, func.count()).group_by(col(Score.response_id))
     ).all()
-    assert sorted(n for _, n in per_response) == [56] * PHONES
+    assert sorted(n for _, n in per_response) == [ALL_STATEMENTS] * PHONES
 
 
 def test_simultaneous_double_taps_from_one_phone_store_one_response(
@@ -740,7 +743,7 @@ def test_simultaneous_double_taps_from_one_phone_store_one_response(
         for thread in threads:
             thread.join(timeout=60)
     assert statuses == [303] * taps
-    assert _counts(session) == (1, 56)
+    assert _counts(session) == (1, ALL_STATEMENTS)
 
 
 def test_the_form_fields_are_named_after_the_statements(

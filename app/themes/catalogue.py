@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, KeysView, Mapping
+from collections.abc import Iterator, KeysView, Mapping, Sequence
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -14,14 +14,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError
 
 MIN_STATEMENTS_PER_THEME = 3  # a radar needs at least three axes
-MAX_STATEMENTS_PER_THEME = 14  # more axes than this make the radar unreadable
+MAX_STATEMENTS_PER_THEME = 10  # more axes than this crowd the radar and wrap its labels
 MIN_STATEMENTS_PER_AREA = 2
+MAX_STATEMENTS_PER_AREA = 4
 MAX_SHORT_LENGTH = 28
 MAX_TEXT_LENGTH = 200
 
 # libyaml's parser where PyYAML was built with it (about ten times faster), else the Python one.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BASIS = re.compile(r"^\d{3}:\d+(-\d+)?$")
+_BASIS = re.compile(r"^(?P<doc>\d{3}):(?P<first>\d+)(-(?P<last>\d+))?$")
+MINISTRY_DOCUMENT = "001"  # the material whose lines every statement's basis cites
+QUESTIONS_DOCUMENT = "000"  # Fremfærd / NUBU's reflection questions
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 _STATEMENT_SUFFIX = r"[A-Za-z0-9_-]+"
 
@@ -29,15 +32,21 @@ Source = Literal["material", "derived"]
 QuestionGroup = Literal["Mistrivsel", "Samarbejdet", "Relationer", "Udvikle praksis"]
 
 
-class CatalogueError(Exception):
-    """The catalogue file cannot be used; says where and what, in Danish."""
+Problem = tuple[str, str]  # (where in the file, what is wrong), in Danish
 
-    def __init__(self, path: Path, location: str, problem: str) -> None:
+
+class CatalogueError(Exception):
+    """The catalogue file cannot be used; says where and what, in Danish, for every problem."""
+
+    def __init__(self, path: Path, problems: Sequence[Problem]) -> None:
         self.path = path
-        self.location = location
-        self.problem = problem
-        place = f"{path}: {location}" if location else str(path)
-        super().__init__(f"{place}: {problem}")
+        self.problems = list(problems)
+        self.location, self.problem = self.problems[0]
+        super().__init__("\n".join(_place(path, where, what) for where, what in self.problems))
+
+
+def _place(path: Path, location: str, problem: str) -> str:
+    return f"{path}: {location}: {problem}" if location else f"{path}: {problem}"
 
 
 class _Model(BaseModel):
@@ -66,6 +75,30 @@ class ReflectionQuestion(_Model):
 
     group: QuestionGroup
     text: str
+    original: str | None = None  # 000's wording where `text` corrects a typo in it
+
+
+class ReflectionGroup(_Model):
+    """One of 000's four groups of questions, with its one line of context from the report."""
+
+    name: QuestionGroup
+    context: str
+    basis: str
+    original: str | None = None  # 000's wording where `context` corrects a typo in it
+
+
+class Reflection(_Model):
+    """Where the reflection questions come from (shown wherever they are) and their groups."""
+
+    credit: str
+    groups: list[ReflectionGroup]
+
+
+class ExtraLines(_Model):
+    """Lines outside a theme's own range that its statements may cite, and why."""
+
+    lines: str
+    reason: str
 
 
 class Statement(_Model):
@@ -102,6 +135,8 @@ class Theme(_Model):
     intro: str
     lines: str
     areas: list[Area]
+    note: str | None = None  # e.g. that the material's legal references have since moved
+    extra_lines: list[ExtraLines] = []
     reflection_questions: list[ReflectionQuestion] = []
 
     @property
@@ -111,16 +146,20 @@ class Theme(_Model):
 
 
 class Catalogue(_Model):
-    """The whole catalogue: scale, professions and themes."""
+    """The whole catalogue: scale, professions, reflection questions' source and themes."""
 
     version: str
     scale: Scale
     professions: list[Profession]
+    # No longer offered, but answers of earlier rounds may carry them: they keep their label.
+    retired_professions: list[Profession] = []
+    reflection: Reflection
     themes: list[Theme]
 
     _themes: dict[str, Theme] = PrivateAttr(default_factory=dict)
     _statements: dict[str, tuple[Statement, Area, Theme]] = PrivateAttr(default_factory=dict)
     _professions: dict[str, str] = PrivateAttr(default_factory=dict)
+    _offered: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         """Index themes, statements and professions by id for constant-time lookups."""
@@ -131,19 +170,23 @@ class Catalogue(_Model):
             for area in theme.areas
             for statement in area.statements
         }
-        self._professions = {profession.id: profession.label for profession in self.professions}
+        self._professions = {
+            profession.id: profession.label
+            for profession in [*self.professions, *self.retired_professions]
+        }
+        self._offered = {profession.id: profession.label for profession in self.professions}
 
     def statement_ids(self) -> KeysView[str]:
         """Every statement id of the catalogue (a view: membership tests cost nothing)."""
         return self._statements.keys()
 
     def profession_labels(self) -> Mapping[str, str]:
-        """Every profession's label by id (read-only)."""
+        """Every profession's label by id, retired ones included (read-only)."""
         return MappingProxyType(self._professions)
 
     def profession_ids(self) -> KeysView[str]:
-        """Every profession id of the catalogue."""
-        return self._professions.keys()
+        """The ids a respondent may choose now (retired professions are not offered)."""
+        return self._offered.keys()
 
     def theme(self, theme_id: str) -> Theme:
         """Return the theme with this id; KeyError if there is none."""
@@ -166,8 +209,16 @@ class Catalogue(_Model):
         return [statement for theme in self.themes for statement in theme.statements]
 
     def profession_label(self, profession_id: str) -> str:
-        """Return the Danish label of a profession; KeyError if there is none."""
+        """Return the Danish label of a profession, retired or not; KeyError if there is none."""
         return self._professions[profession_id]
+
+    def question_groups(self, theme: Theme) -> list[tuple[ReflectionGroup, list[str]]]:
+        """The theme's reflection questions by group, in the order of 000, each with its context."""
+        grouped = [
+            (group, [q.text for q in theme.reflection_questions if q.group == group.name])
+            for group in self.reflection.groups
+        ]
+        return [(group, texts) for group, texts in grouped if texts]
 
     def summary(self) -> str:
         """A short Danish summary: totals, then one line per theme."""
@@ -199,37 +250,53 @@ def default_catalogue_path() -> Path:
 
 
 def load_catalogue(path: Path) -> Catalogue:
-    """Read, validate and return the catalogue; raise CatalogueError saying where it is wrong."""
+    """Read, validate and return the catalogue; raise CatalogueError naming every problem found."""
     path = Path(path)
-    return _parse_catalogue(path, _read_text(path))
+    return _load(path, _read_text(path))
 
 
 # Keyed on the file's text, so an edited file is read afresh, while the many apps a test session
 # builds from one catalogue parse it once. A Catalogue is frozen, so they can share it.
 @lru_cache(maxsize=8)
-def _parse_catalogue(path: Path, text: str) -> Catalogue:
+def _load(path: Path, text: str) -> Catalogue:
+    catalogue = _parse(path, text)
+    problems = list(_semantic_problems(catalogue))
+    if problems:
+        raise CatalogueError(path, problems)
+    return catalogue
+
+
+def check_catalogue(path: Path, sources: Path) -> Catalogue:
+    """Like load_catalogue, and also check every basis against the source texts in `sources`."""
+    path = Path(path)
+    catalogue = _parse(path, _read_text(path))
+    problems = [*_semantic_problems(catalogue), *_source_problems(catalogue, Path(sources))]
+    if problems:
+        raise CatalogueError(path, problems)
+    return catalogue
+
+
+def _parse(path: Path, text: str) -> Catalogue:
+    """The file as a model; CatalogueError naming every problem of its YAML or its schema."""
     data = _parse_yaml(path, text)
     if not isinstance(data, dict):
         raise CatalogueError(
-            path, "", "skal være en YAML-afbildning med version, scale, professions og themes"
+            path, [("", "skal være en YAML-afbildning med version, scale, professions og themes")]
         )
     try:
-        catalogue = Catalogue.model_validate(data)
+        return Catalogue.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise CatalogueError(path, _location(error["loc"]), _problem(error)) from exc
-    for location, problem in _semantic_problems(catalogue):
-        raise CatalogueError(path, location, problem)
-    return catalogue
+        problems = [(_location(error["loc"]), _problem(error)) for error in exc.errors()]
+        raise CatalogueError(path, problems) from exc
 
 
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise CatalogueError(path, "", "filen findes ikke") from exc
+        raise CatalogueError(path, [("", "filen findes ikke")]) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogueError(path, "", f"filen kan ikke læses ({exc})") from exc
+        raise CatalogueError(path, [("", f"filen kan ikke læses ({exc})")]) from exc
 
 
 def _parse_yaml(path: Path, text: str) -> object:
@@ -239,7 +306,7 @@ def _parse_yaml(path: Path, text: str) -> object:
         mark = getattr(exc, "problem_mark", None)
         location = f"linje {mark.line + 1}" if mark is not None else ""
         detail = getattr(exc, "problem", None) or str(exc)
-        raise CatalogueError(path, location, f"ugyldig YAML ({detail})") from exc
+        raise CatalogueError(path, [(location, f"ugyldig YAML ({detail})")]) from exc
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -278,12 +345,16 @@ def _problem(error: Any) -> str:
 
 def _semantic_problems(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
     """Yield (location, problem) for every rule the schema alone cannot express."""
-    yield from _duplicates(
-        ((f"professions[{i}].id", p.id) for i, p in enumerate(catalogue.professions)), "id"
-    )
-    for i, profession in enumerate(catalogue.professions):
-        yield from _slug(f"professions[{i}].id", profession.id)
-        yield from _not_blank(f"professions[{i}].label", profession.label)
+    professions = [
+        (f"{field}[{i}]", profession)
+        for field in ("professions", "retired_professions")
+        for i, profession in enumerate(getattr(catalogue, field))
+    ]
+    yield from _duplicates(((f"{where}.id", p.id) for where, p in professions), "id")
+    for where, profession in professions:
+        yield from _slug(f"{where}.id", profession.id)
+        yield from _not_blank(f"{where}.label", profession.label)
+    yield from _reflection_problems(catalogue)
     yield from _duplicates(
         ((f"themes[{i}].id", t.id) for i, t in enumerate(catalogue.themes)), "id"
     )
@@ -303,8 +374,32 @@ def _semantic_problems(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
         yield from _theme_problems(f"themes[{i}]", theme)
 
 
+def _reflection_problems(catalogue: Catalogue) -> Iterator[Problem]:
+    reflection = catalogue.reflection
+    yield from _not_blank("reflection.credit", reflection.credit)
+    groups = [(f"reflection.groups[{g}]", group) for g, group in enumerate(reflection.groups)]
+    yield from _duplicates(((f"{where}.name", group.name) for where, group in groups), "gruppe")
+    for where, group in groups:
+        yield from _not_blank(f"{where}.context", group.context)
+        yield from _basis_form(f"{where}.basis", group.basis, QUESTIONS_DOCUMENT)
+    named = {group.name for group in reflection.groups}
+    for i, theme in enumerate(catalogue.themes):
+        for q, question in enumerate(theme.reflection_questions):
+            if question.group not in named:
+                yield (
+                    f"themes[{i}].reflection_questions[{q}].group",
+                    f"gruppen '{question.group}' mangler under reflection.groups",
+                )
+
+
 def _theme_problems(where: str, theme: Theme) -> Iterator[tuple[str, str]]:
     yield from _slug(f"{where}.id", theme.id)
+    yield from _basis_form(f"{where}.lines", theme.lines, MINISTRY_DOCUMENT)
+    for e, extra in enumerate(theme.extra_lines):
+        yield from _basis_form(f"{where}.extra_lines[{e}].lines", extra.lines, MINISTRY_DOCUMENT)
+        yield from _not_blank(f"{where}.extra_lines[{e}].reason", extra.reason)
+    if theme.note is not None:
+        yield from _not_blank(f"{where}.note", theme.note)
     for field in ("title", "intro", "lines"):
         yield from _not_blank(f"{where}.{field}", getattr(theme, field))
     yield from _duplicates(
@@ -322,16 +417,16 @@ def _theme_problems(where: str, theme: Theme) -> Iterator[tuple[str, str]]:
         area_where = f"{where}.areas[{j}]"
         yield from _slug(f"{area_where}.id", area.id)
         yield from _not_blank(f"{area_where}.title", area.title)
-        if len(area.statements) < MIN_STATEMENTS_PER_AREA:
+        if not MIN_STATEMENTS_PER_AREA <= len(area.statements) <= MAX_STATEMENTS_PER_AREA:
             yield (
                 area_where,
-                f"emnet '{area.id}' har {len(area.statements)} udsagn; "
-                f"der skal være mindst {MIN_STATEMENTS_PER_AREA}",
+                f"emnet '{area.id}' har {len(area.statements)} udsagn; der skal være mellem "
+                f"{MIN_STATEMENTS_PER_AREA} og {MAX_STATEMENTS_PER_AREA}",
             )
         for k, statement in enumerate(area.statements):
-            yield from _statement_problems(
-                f"{area_where}.statements[{k}]", statement, f"{theme.id}.{area.id}."
-            )
+            statement_where = f"{area_where}.statements[{k}]"
+            yield from _statement_problems(statement_where, statement, f"{theme.id}.{area.id}.")
+            yield from _basis_in_theme(f"{statement_where}.basis", statement.basis, theme)
     count = len(theme.statements)
     if not MIN_STATEMENTS_PER_THEME <= count <= MAX_STATEMENTS_PER_THEME:
         yield (
@@ -367,11 +462,105 @@ def _statement_problems(where: str, statement: Statement, prefix: str) -> Iterat
                 f"{where}.basis",
                 "mangler: et afledt udsagn skal angive, hvor i materialet det kommer fra",
             )
-    elif not _BASIS.fullmatch(statement.basis):
+    else:
+        yield from _basis_form(f"{where}.basis", statement.basis, MINISTRY_DOCUMENT)
+
+
+def _basis_form(where: str, basis: str, document: str) -> Iterator[Problem]:
+    match = _BASIS.fullmatch(basis)
+    if (
+        match is None
+        or match["doc"] != document
+        or int(match["first"]) < 1
+        or int(match["last"] or match["first"]) < int(match["first"])
+    ):
         yield (
-            f"{where}.basis",
-            f"'{statement.basis}' skal have formen '001:<linje>' eller '001:<linje>-<linje>'",
+            where,
+            f"'{basis}' skal have formen '{document}:<linje>' eller '{document}:<linje>-<linje>'",
         )
+
+
+def _lines(basis: str | None) -> range | None:
+    """The lines a well-formed basis cites; None for no or a malformed basis."""
+    match = _BASIS.fullmatch(basis or "")
+    if match is None:
+        return None
+    return range(int(match["first"]), int(match["last"] or match["first"]) + 1)
+
+
+def _basis_in_theme(where: str, basis: str | None, theme: Theme) -> Iterator[Problem]:
+    cited = _lines(basis)
+    allowed = [_lines(theme.lines), *(_lines(extra.lines) for extra in theme.extra_lines)]
+    if cited is None or any(r is None for r in allowed):
+        return  # reported as malformed already
+    if not any(r is not None and cited[0] in r and cited[-1] in r for r in allowed):
+        yield (
+            where,
+            f"'{basis}' ligger uden for temaets linjer ({theme.lines}); et område uden for dem "
+            "skal stå under extra_lines med en begrundelse",
+        )
+
+
+def _source_problems(catalogue: Catalogue, sources: Path) -> Iterator[Problem]:
+    """Every basis points at existing, non-blank lines; reflection questions are 000's own."""
+    ministry = _source_lines(sources, MINISTRY_DOCUMENT)
+    questions = _source_lines(sources, QUESTIONS_DOCUMENT)
+    for doc, lines in ((MINISTRY_DOCUMENT, ministry), (QUESTIONS_DOCUMENT, questions)):
+        if lines is None:
+            yield "", f"kildeteksten {doc}_*.txt findes ikke i {sources}"
+    if ministry is not None:
+        yield from _statement_sources(catalogue, ministry)
+    if questions is not None:
+        yield from _question_sources(catalogue, questions)
+
+
+def _statement_sources(catalogue: Catalogue, ministry: list[str]) -> Iterator[Problem]:
+    for i, theme in enumerate(catalogue.themes):
+        for j, area in enumerate(theme.areas):
+            for k, statement in enumerate(area.statements):
+                if statement.basis is None:
+                    continue
+                # Not the wording: a municipality may put in the PDF's, which the text lacks.
+                where = f"themes[{i}].areas[{j}].statements[{k}].basis"
+                yield from _cited(where, statement.basis, ministry)[0]
+
+
+def _question_sources(catalogue: Catalogue, questions: list[str]) -> Iterator[Problem]:
+    whole = _normalise("\n".join(questions))
+    for i, theme in enumerate(catalogue.themes):
+        for q, question in enumerate(theme.reflection_questions):
+            if _normalise(question.original or question.text) not in whole:
+                where = f"themes[{i}].reflection_questions[{q}]"
+                yield f"{where}.text", f"står ikke ordret i {QUESTIONS_DOCUMENT}"
+    for g, group in enumerate(catalogue.reflection.groups):
+        where = f"reflection.groups[{g}]"
+        problems, cited = _cited(f"{where}.basis", group.basis, questions)
+        yield from problems
+        wording = _normalise(group.original or group.context)
+        if cited is not None and wording not in _normalise(cited):
+            yield f"{where}.context", f"står ikke ordret i {group.basis}"
+
+
+def _cited(where: str, basis: str, lines: list[str]) -> tuple[list[Problem], str | None]:
+    """The problems of a basis outside the source or on a blank line, and the cited text."""
+    cited = _lines(basis)
+    if cited is None:
+        return [], None
+    if cited[-1] > len(lines):
+        return [(where, f"'{basis}': kilden har kun {len(lines)} linjer")], None
+    text = " ".join(lines[n - 1] for n in cited)
+    if not lines[cited[0] - 1].strip():
+        return [(where, f"'{basis}': linje {cited[0]} i kilden er tom")], text
+    return [], text
+
+
+def _source_lines(directory: Path, document: str) -> list[str] | None:
+    found = sorted(directory.glob(f"{document}_*.txt")) if directory.is_dir() else []
+    return found[0].read_text(encoding="utf-8").splitlines() if found else None
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _not_blank(where: str, value: str) -> Iterator[tuple[str, str]]:
