@@ -103,9 +103,9 @@ ACCESS: dict[tuple[str, str], tuple[Any, ...]] = {
         {"statement_ids": "{statement_id}"},
         CLOSED,
     ),
-    ("POST", "/runder/{round_id}/prioriteter/{priority_id}"): (
+    ("POST", "/runder/{round_id}/noter"): (
         "team",
-        {"field": "experience", "text": "Noget nyt"},
+        {"field": "experience", "priority_id": "{priority_id}", "text": "Noget nyt"},
         CLOSED,
     ),
     ("POST", "/runder/{round_id}/handlinger"): ("team", {"what": "Ny handling"}, CLOSED),

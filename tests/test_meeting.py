@@ -86,11 +86,16 @@ def test_priorities_notes_and_plan_survive_a_reload(
         priority = session.exec(select(Priority).where(Priority.round_id == round_.id)).first()
         assert priority is not None
         saved = client.post(
-            f"/runder/{round_.id}/prioriteter/{priority.id}",
-            data={"csrf_token": CSRF, "field": "experience", "text": "Barnet bliver spurgt først."},
+            f"/runder/{round_.id}/noter",
+            data={
+                "csrf_token": CSRF,
+                "field": "experience",
+                "priority_id": str(priority.id),
+                "text": "Barnet bliver spurgt først.",
+            },
             headers={"Accept": "application/json"},
         )
-        assert saved.json() == {"saved": True}
+        assert saved.json()["saved"] is True
         client.post(
             f"/runder/{round_.id}/handlinger",
             data={

@@ -45,7 +45,8 @@ def set_priorities(*, session: Session, round_: Round, statement_ids: list[str])
     if len(wanted) > MAX_PRIORITIES:
         raise InvalidInput(
             f"I kan højst vælge {MAX_PRIORITIES} udsagn at arbejde videre med. "
-            f"I valgte {len(wanted)}: fravælg nogle, og gem igen."
+            f"I valgte {len(wanted)}, så det nye valg er ikke gemt. "
+            f"Siden viser {MAX_PRIORITIES} af dem: ret valget, og gem igen."
         )
     known = set(
         session.exec(
@@ -89,6 +90,17 @@ def save_priority_text(*, session: Session, priority: Priority, field: str, text
     setattr(priority, field, text.strip())
     session.add(priority)
     session.flush()
+
+
+def save_priority_texts(
+    *, session: Session, round_id: int, field: str, texts: dict[str, str]
+) -> None:
+    """Store step 4's or step 5's answers for the round's priorities (keyed by priority id)."""
+    for key, text in texts.items():
+        if not (key.isascii() and key.isdigit()):
+            raise NotFound("Prioriteringen findes ikke.")
+        priority = priority_in_round(session=session, round_id=round_id, priority_id=int(key))
+        save_priority_text(session=session, priority=priority, field=field, text=text)
 
 
 @dataclass(frozen=True)

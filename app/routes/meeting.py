@@ -6,22 +6,30 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from app.config import Settings
+from app.core.formatting import local
 from app.db.access import round_for_user, team_for_user
 from app.db.meeting import (
     ACTION_STATUS_LABELS,
+    MAX_PRIORITIES,
     ActionInput,
     actions_of,
     add_action,
     earlier_movements,
     priorities_of,
-    priority_in_round,
     review_action,
-    save_priority_text,
+    save_priority_texts,
     set_priorities,
     update_action,
 )
-from app.db.models import PlanAction, Round, Team, User
-from app.db.results import RoundReport, response_counts, round_report, team_rounds
+from app.db.models import PlanAction, Round, Team, User, utcnow
+from app.db.results import (
+    RoundReport,
+    StatementResult,
+    response_counts,
+    round_report,
+    team_rounds,
+)
 from app.errors import Conflict, InvalidInput, NotFound, Rejected
 from app.themes import Catalogue
 from app.web.auth import CurrentUserDep
@@ -67,6 +75,39 @@ def _meeting_report(
     )
 
 
+SORTS = {
+    "tema": "Temaernes rækkefølge",
+    "gennemsnit": "Laveste gennemsnit",
+    "spredning": "Mest uenige",
+}
+TOP_DISAGREEMENTS = 5
+
+
+def _step_number(value: str, default: int) -> int:
+    """A step asked for by a form's navigation button ("go"), or the default."""
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= len(STEPS):
+        return int(value)
+    return default
+
+
+def _saved_json() -> JSONResponse:
+    """What the page's script is told after an autosave: the local time it was stored."""
+    return JSONResponse({"saved": True, "saved_at": f"{local(utcnow()):%H.%M}"})
+
+
+def _choices(report: RoundReport, sort: str) -> list[tuple[str, list[StatementResult]]]:
+    """Step 3's statements: per theme, or all together by lowest mean or largest spread."""
+    if sort == "gennemsnit":
+        items = [item for theme in report.themes for item in theme.statements]
+        items.sort(key=lambda item: (item.stats.mean is None, item.stats.mean or 0))
+        return [("Alle udsagn, laveste gennemsnit først", items)]
+    if sort == "spredning":
+        items = [item for theme in report.themes for item in theme.statements]
+        items.sort(key=lambda item: -(item.stats.std_dev or -1))
+        return [("Alle udsagn, mest uenige først", items)]
+    return [(theme.title, theme.statements) for theme in report.themes]
+
+
 @router.get("/runder/{round_id}/moede", response_class=HTMLResponse)
 @router.get("/runder/{round_id}/moede/{step}", response_class=HTMLResponse)
 def meeting_step(
@@ -77,14 +118,35 @@ def meeting_step(
     user: CurrentUserDep,
     round_id: int,
     step: int = 1,
-    error: str | None = None,
+    sortering: str = "tema",
 ) -> Response:
     """One step of the meeting, made for a projector."""
+    return _step_page(request, session, settings, catalogue, user, round_id, step, sort=sortering)
+
+
+def _step_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    catalogue: Catalogue,
+    user: User,
+    round_id: int,
+    step: int,
+    *,
+    sort: str = "tema",
+    error: str | None = None,
+    ticked: list[str] | None = None,
+) -> Response:
     if not 1 <= step <= len(STEPS):
         raise NotFound("Mødet har seks trin.")
+    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    if round_.status != "closed":
+        answers = response_counts(session=session, round_ids=[round_id]).get(round_id, 0)
+        context = {"round": round_, "team": team, "answers": answers}
+        return render(request, "meeting_open.html", 409, **context)
     report = _meeting_report(session, user, round_id, settings.min_group_size, catalogue)
-    round_, team = report.round, report.team
     priorities = priorities_of(session=session, round_id=round_id)
+    sort = sort if sort in SORTS else "tema"
     context = {
         "report": report,
         "round": round_,
@@ -92,7 +154,11 @@ def meeting_step(
         "step": step,
         "steps": STEPS,
         "priorities": priorities,
-        "chosen": {priority.statement_id for priority, _ in priorities},
+        "chosen": set(ticked) if ticked is not None else {p.statement_id for p, _ in priorities},
+        "choices": _choices(report, sort) if step == 3 else [],
+        "sort": sort,
+        "sorts": SORTS,
+        "disputed": {item.info.id for item in report.disagreements[:TOP_DISAGREEMENTS]},
         "actions": actions_of(session=session, round_ids=[round_id]),
         "statuses": ACTION_STATUS_LABELS,
         "questions": _questions(catalogue, round_.themes),
@@ -116,6 +182,10 @@ def _questions(catalogue: Catalogue, theme_ids: list[str]) -> list[tuple[str, li
     ]
 
 
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
 @router.post("/runder/{round_id}/prioriteter", dependencies=CsrfChecked)
 def choose_priorities(
     request: Request,
@@ -125,41 +195,65 @@ def choose_priorities(
     user: CurrentUserDep,
     round_id: int,
     statement_ids: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    go: Annotated[str, Form()] = "",
+    sortering: Annotated[str, Form()] = "",
 ) -> Response:
-    """Step 3: mark (at most) three statements as the round's priorities."""
+    """Step 3: mark (at most) three statements; saved as they are ticked and on every step link."""
     round_, _ = _closed_round(session, user, round_id)
+    stored = [p.statement_id for p, _ in priorities_of(session=session, round_id=round_id)]
     try:
         set_priorities(session=session, round_=round_, statement_ids=statement_ids)
     except InvalidInput as problem:
-        page = meeting_step(
-            request, session, settings, catalogue, user, round_id, 3, problem.message
+        if _wants_json(request):
+            raise
+        # Keep what was chosen before ticked, then the others in their order, never more than 3.
+        wanted = list(dict.fromkeys(statement_ids))
+        kept = [s for s in wanted if s in stored] + [s for s in wanted if s not in stored]
+        page = _step_page(
+            request,
+            session,
+            settings,
+            catalogue,
+            user,
+            round_id,
+            3,
+            sort=sortering,
+            error=problem.message,
+            ticked=kept[:MAX_PRIORITIES],
         )
         raise Rejected(page) from problem
-    next_step = 4 if len(statement_ids) == 3 else 3
+    if _wants_json(request):
+        return _saved_json()
+    if sortering:
+        return RedirectResponse(f"/runder/{round_id}/moede/3?sortering={sortering}", 303)
+    next_step = _step_number(go, 4 if len(statement_ids) == MAX_PRIORITIES else 3)
     return RedirectResponse(f"/runder/{round_id}/moede/{next_step}?gemt=1", status_code=303)
 
 
-def _wants_json(request: Request) -> bool:
-    return "application/json" in request.headers.get("accept", "")
-
-
-@router.post("/runder/{round_id}/prioriteter/{priority_id}", dependencies=CsrfChecked)
-def save_priority(
+@router.post("/runder/{round_id}/noter", dependencies=CsrfChecked)
+def save_notes(
     request: Request,
     session: SessionDep,
     user: CurrentUserDep,
     round_id: int,
-    priority_id: int,
     field: FormStr,
-    text: Annotated[str, Form()] = "",
+    priority_id: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    text: Annotated[list[str], Form()] = [],  # noqa: B006
+    go: Annotated[str, Form()] = "",
 ) -> Response:
-    """Steps 4 and 5: save what was typed (the page's script saves as one types)."""
+    """Steps 4 and 5: store every priority's note (autosave, step links and the Gem button)."""
     _closed_round(session, user, round_id)
-    priority = priority_in_round(session=session, round_id=round_id, priority_id=priority_id)
-    save_priority_text(session=session, priority=priority, field=field, text=text)
+    if len(priority_id) != len(text):
+        raise InvalidInput("Formularen kunne ikke læses. Genindlæs siden, og prøv igen.")
+    save_priority_texts(
+        session=session,
+        round_id=round_id,
+        field=field,
+        texts=dict(zip(priority_id, text, strict=True)),
+    )
     if _wants_json(request):
-        return JSONResponse({"saved": True})
-    step = 4 if field == "experience" else 5
+        return _saved_json()
+    step = _step_number(go, 4 if field == "experience" else 5)
     return RedirectResponse(f"/runder/{round_id}/moede/{step}?gemt=1", status_code=303)
 
 
@@ -196,9 +290,10 @@ def create_action(
             action=form,
         )
     except InvalidInput as problem:
-        return meeting_step(
-            request, session, settings, catalogue, user, round_id, 6, problem.message
+        page = _step_page(
+            request, session, settings, catalogue, user, round_id, 6, error=problem.message
         )
+        raise Rejected(page) from problem
     return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
 
 
@@ -230,8 +325,8 @@ def change_action(
             action=form,
         )
     except InvalidInput as problem:
-        page = meeting_step(
-            request, session, settings, catalogue, user, round_id, 6, problem.message
+        page = _step_page(
+            request, session, settings, catalogue, user, round_id, 6, error=problem.message
         )
         raise Rejected(page) from problem
     return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
@@ -239,11 +334,19 @@ def change_action(
 
 @router.post("/runder/{round_id}/handlinger/{action_id}/slet", dependencies=CsrfChecked)
 def delete_action(
-    session: SessionDep, user: CurrentUserDep, round_id: int, action_id: int
+    request: Request,
+    session: SessionDep,
+    user: CurrentUserDep,
+    round_id: int,
+    action_id: int,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """Step 6: remove an action from the plan."""
-    _closed_round(session, user, round_id)
-    session.delete(_action(session, round_id, action_id))
+    """Step 6: remove an action from the plan, once the facilitator has confirmed it."""
+    round_, _ = _closed_round(session, user, round_id)
+    action = _action(session, round_id, action_id)
+    if confirm != "ja":
+        return render(request, "meeting_delete_action.html", round=round_, action=action)
+    session.delete(action)
     return RedirectResponse(f"/runder/{round_id}/moede/6#plan", status_code=303)
 
 

@@ -171,9 +171,24 @@ def open_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) 
 
 
 @router.post("/runder/{round_id}/luk", include_in_schema=False, dependencies=CSRF)
-def close_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
-    """Close the round: no more answers."""
-    return _change_status(close_round, session=session, user=user, round_id=round_id)
+def close_round_action(
+    request: Request,
+    round_id: int,
+    user: CurrentUserDep,
+    session: SessionDep,
+    confirm: Annotated[str, Form()] = "",
+    then: Annotated[str, Form()] = "",
+) -> Response:
+    """Close the round once confirmed (no more answers), then show the round or its meeting."""
+    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    then = "moede" if then == "moede" else ""
+    if confirm != "ja":
+        count = count_responses(session=session, round_id=round_id)
+        return render(
+            request, "round_close.html", round=round_, team=team, answers=count, then=then
+        )
+    close_round(session=session, round_=round_)
+    return RedirectResponse(f"/runder/{round_id}/{then}".rstrip("/"), status_code=303)
 
 
 @router.post("/runder/{round_id}/genaabn", include_in_schema=False, dependencies=CSRF)
