@@ -211,3 +211,27 @@ def test_deleting_an_action_asks_first(meeting: Meeting) -> None:
     assert deleted.status_code == 303
     meeting.session.expire_all()
     assert meeting.session.get(PlanAction, action_id) is None
+
+
+def test_the_results_page_links_to_the_meeting(meeting: Meeting) -> None:
+    page = parse(meeting.client.get(f"/runder/{meeting.round.id}/resultater").text)
+    link = page.select_one(f"a[href='/runder/{meeting.round.id}/moede']")
+    assert link is not None and "opfølgningsmødet" in link.get_text()
+
+
+def test_a_second_open_round_of_a_team_is_created_only_when_confirmed(meeting: Meeting) -> None:
+    team_id = meeting.world.team_a.id
+    path = f"/teams/{team_id}/runder/ny"
+    form = {"csrf_token": CSRF, "label": "Runde A", "themes": ["moeder"], "open_now": "1"}
+    asked = meeting.client.post(path, data=form)
+    rounds = meeting.session.exec(select(Round).where(Round.team_id == team_id)).all()
+    assert asked.status_code == 409 and len(rounds) == 2  # the open Runde A and the closed Maj
+    warning = text_of(asked.text)
+    assert "Teamet har allerede en åben runde: Runde A" in warning
+    assert "Den hedder det samme som den nye" in warning
+    box = parse(asked.text).select_one("input[name=also_open][required]")
+    assert box is not None
+    created = meeting.client.post(path, data=form | {"also_open": "1"}, follow_redirects=False)
+    assert created.status_code == 303
+    meeting.session.expire_all()
+    assert len(meeting.session.exec(select(Round).where(Round.team_id == team_id)).all()) == 3
