@@ -111,7 +111,10 @@ ACCESS: dict[tuple[str, str], tuple[Any, ...]] = {
     ("POST", "/runder/{round_id}/handlinger"): ("team", {"what": "Ny handling"}, CLOSED),
     ("POST", "/runder/{round_id}/handlinger/{action_id}"): ("team", {"what": "Ændret"}, CLOSED),
     ("POST", "/runder/{round_id}/handlinger/{action_id}/slet"): ("team", {}, CLOSED),
-    ("POST", "/handlinger/{action_id}/opfoelgning"): ("team", {"status": "i_gang"}),
+    ("POST", "/teams/{team_id}/opfoelgning"): (
+        "team",
+        {"action_id": "{action_id}", "status": "i_gang", "note": ""},
+    ),
     ("GET", "/teams/{team_id}/historik"): ("team", {}),
     ("GET", "/teams/{team_id}/runder/ny"): ("team", {}),
     ("POST", "/teams/{team_id}/runder/ny"): ("team", {"label": "Ny runde", "themes": "moeder"}),

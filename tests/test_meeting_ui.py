@@ -1,6 +1,7 @@
 """The meeting loses nothing: step links save the step's form, autosaves store the last keystrokes,
 and closing a round or deleting an action asks first."""
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.core.charts import wrap_label
 from app.db.models import PlanAction, Priority, Round
 from app.themes import Catalogue
 from tests.html import parse, text_of
@@ -235,3 +237,93 @@ def test_a_second_open_round_of_a_team_is_created_only_when_confirmed(meeting: M
     assert created.status_code == 303
     meeting.session.expire_all()
     assert len(meeting.session.exec(select(Round).where(Round.team_id == team_id)).all()) == 3
+
+
+def _plan(meeting: Meeting, round_: Round, *whats: str) -> None:
+    for what in whats:
+        meeting.client.post(
+            f"/runder/{round_.id}/handlinger", data={"csrf_token": CSRF, "what": what}
+        )
+
+
+def test_earlier_actions_come_back_grouped_by_round_newest_first_in_one_form(
+    meeting: Meeting, catalogue: Catalogue
+) -> None:
+    june = _closed_round(meeting.session, catalogue, meeting.world, "Juni 2026", [4, 5, 6])
+    _plan(meeting, meeting.round, "Temamøde", "Fast dagsorden")
+    _plan(meeting, june, "Barnets stemme")
+    page = parse(meeting.client.get(f"/teams/{meeting.world.team_a.id}").text)
+    forms = page.select("#opfoelgning form")
+    assert len(forms) == 1 and len(forms[0].select("button[type=submit]")) == 1
+    legends = [text_of(str(legend)) for legend in forms[0].select("legend")]
+    assert legends == ["Juni 2026 (1 handling)", "Maj 2026 (2 handlinger)"]
+    ids = [field["value"] for field in forms[0].select("input[name=action_id]")]
+    reply = meeting.client.post(
+        f"/teams/{meeting.world.team_a.id}/opfoelgning",
+        data={"csrf_token": CSRF, "action_id": ids}
+        | {"status": ["gennemfoert", "i_gang", "droppet"], "note": ["Holdt", "", "Nej"]},
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303
+    meeting.session.expire_all()
+    stored = {
+        a.what: (a.status, a.follow_up_note) for a in meeting.session.exec(select(PlanAction))
+    }
+    assert stored == {
+        "Barnets stemme": ("gennemfoert", "Holdt"),
+        "Temamøde": ("i_gang", ""),
+        "Fast dagsorden": ("droppet", "Nej"),
+    }
+
+
+def test_a_follow_up_with_one_bad_status_stores_nothing(meeting: Meeting) -> None:
+    _plan(meeting, meeting.round, "Temamøde", "Fast dagsorden")
+    ids = [str(i) for i in meeting.session.exec(select(PlanAction.id)).all()]
+    reply = meeting.client.post(
+        f"/teams/{meeting.world.team_a.id}/opfoelgning",
+        data={"csrf_token": CSRF, "action_id": ids}
+        | {"status": ["gennemfoert", "snart"], "note": ["", ""]},
+    )
+    assert reply.status_code == 422
+    meeting.session.expire_all()
+    assert {a.status for a in meeting.session.exec(select(PlanAction))} == {"ikke_startet"}
+
+
+def test_step_1_lists_the_last_rounds_priorities_first(
+    meeting: Meeting, catalogue: Catalogue
+) -> None:
+    june = _closed_round(meeting.session, catalogue, meeting.world, "Juni 2026", [4, 5, 6])
+    now = _closed_round(meeting.session, catalogue, meeting.world, "August 2026", [5, 6, 7])
+    meeting.post("prioriteter", statement_ids=meeting.ids[:1])
+    meeting.client.post(
+        f"/runder/{june.id}/prioriteter",
+        data={"csrf_token": CSRF, "statement_ids": meeting.ids[1:2]},
+    )
+    page = text_of(meeting.client.get(f"/runder/{now.id}/moede/1").text)
+    assert page.index("Prioriteret i juni 2026") < page.index("Prioriteret i maj 2026")
+
+
+def test_prioritised_statements_are_marked_on_the_radar_and_in_the_lists(
+    meeting: Meeting, catalogue: Catalogue
+) -> None:
+    now = _closed_round(meeting.session, catalogue, meeting.world, "Juni 2026", [5, 6, 7])
+    statement = catalogue.themes[0].statements[0]
+    meeting.post("prioriteter", statement_ids=[statement.id])
+    step1 = parse(meeting.client.get(f"/runder/{now.id}/moede/1").text)
+    step3 = text_of(meeting.client.get(f"/runder/{now.id}/moede/3").text)
+    figure = json.loads(step1.select_one("script[type='application/json']").get_text())  # type: ignore[union-attr]
+    labels = figure["data"][0]["theta"]
+    assert [label for label in labels[:-1] if label.startswith("★ ")] == [
+        "★ " + wrap_label(statement.short)
+    ]
+    assert "★ = prioriteret udsagn" in figure["layout"]["legend"]["title"]["text"]
+    assert "★ prioriteret i maj 2026" in step3
+    meeting.client.post(
+        f"/runder/{now.id}/prioriteter",
+        data={"csrf_token": CSRF, "statement_ids": meeting.ids[1:2]},
+    )
+    step2 = parse(meeting.client.get(f"/runder/{now.id}/moede/2").text)
+    marked = [
+        text_of(str(li)) for li in step2.select(".disagreements li") if li.select(".prioritised")
+    ]
+    assert len(marked) == 1 and catalogue.themes[0].statements[1].text in marked[0]

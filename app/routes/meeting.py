@@ -17,7 +17,7 @@ from app.db.meeting import (
     add_action,
     earlier_movements,
     priorities_of,
-    review_action,
+    review_actions,
     save_priority_texts,
     set_priorities,
     update_action,
@@ -147,6 +147,18 @@ def _step_page(
     report = _meeting_report(session, user, round_id, settings.min_group_size, catalogue)
     priorities = priorities_of(session=session, round_id=round_id)
     sort = sort if sort in SORTS else "tema"
+    movements = (
+        earlier_movements(
+            session=session, team_id=team.id or 0, round_=round_, k=settings.min_group_size
+        )
+        if step in (1, 3)
+        else []
+    )
+    # Marked ★ on the radar and in the lists: this round's priorities, until they are chosen the
+    # last round's (newest first in `movements`), which step 1 follows up.
+    last = [m.priority for m in movements if m.priority.round_id == movements[0].priority.round_id]
+    earlier = {priority.statement_id: priority.round_label for priority in last}
+    marked = {p.statement_id for p, _ in priorities} or set(earlier)
     context = {
         "report": report,
         "round": round_,
@@ -162,12 +174,10 @@ def _step_page(
         "actions": actions_of(session=session, round_ids=[round_id]),
         "statuses": ACTION_STATUS_LABELS,
         "questions": _questions(catalogue, round_.themes),
-        "movements": earlier_movements(
-            session=session, team_id=team.id or 0, round_=round_, k=settings.min_group_size
-        )
-        if step == 1
-        else [],
-        "figures": radar_figures(report) if step == 1 and report.enough else {},
+        "movements": movements,
+        "marked": marked,
+        "earlier": earlier,
+        "figures": radar_figures(report, marked) if step == 1 and report.enough else {},
         "plotly_url": PLOTLY_URL,
         "error": error,
     }
@@ -350,21 +360,22 @@ def delete_action(
     return RedirectResponse(f"/runder/{round_id}/moede/6#plan", status_code=303)
 
 
-@router.post("/handlinger/{action_id}/opfoelgning", dependencies=CsrfChecked)
+@router.post("/teams/{team_id}/opfoelgning", dependencies=CsrfChecked)
 def follow_up(
     session: SessionDep,
     user: CurrentUserDep,
-    action_id: int,
-    status: FormStr,
-    note: Annotated[str, Form()] = "",
+    team_id: int,
+    action_id: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    status: Annotated[list[str], Form()] = [],  # noqa: B006
+    note: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
-    """At a later round: how far an action of an earlier plan has come."""
-    action = session.get(PlanAction, action_id)
-    if action is None:
-        raise NotFound("Handlingen findes ikke.")
-    _, team = round_for_user(session=session, user=user, round_id=action.round_id)
-    review_action(session=session, plan_action=action, status=status, note=note)
-    return RedirectResponse(f"/teams/{team.id}?gemt=1#opfoelgning", status_code=303)
+    """At a later round: how far each action of the earlier plans has come, in one form."""
+    team_for_user(session=session, user=user, team_id=team_id)
+    if not len(action_id) == len(status) == len(note):
+        raise InvalidInput("Formularen kunne ikke læses. Genindlæs siden, og prøv igen.")
+    reviews = list(zip(action_id, status, note, strict=True))
+    review_actions(session=session, team_id=team_id, reviews=reviews)
+    return RedirectResponse(f"/teams/{team_id}?gemt=1#opfoelgning", status_code=303)
 
 
 @router.get("/teams/{team_id}/historik", response_class=HTMLResponse)

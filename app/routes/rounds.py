@@ -15,7 +15,7 @@ from app.core.formatting import LOCAL_TIME, month_label
 from app.core.rounds import effective_status
 from app.core.scoring import group_statements
 from app.db.access import round_for_user, team_for_user
-from app.db.meeting import open_actions_of_team
+from app.db.meeting import by_round, open_actions_of_team
 from app.db.models import Round, Team, User, utcnow
 from app.db.rounds import (
     close_round,
@@ -161,11 +161,13 @@ def round_page(
         unreachable=unreachable_from_phones(settings.base_url),
         short_link=f"{settings.base_url}/r/{round_.join_code}",
         secret_link=f"{settings.base_url}/s/{round_.link_token}",
-        open_actions=[
-            action
-            for action, earlier in open_actions_of_team(session=session, team_id=team.id or 0)
-            if earlier.created_at < round_.created_at
-        ],
+        open_actions=by_round(
+            [
+                (action, earlier)
+                for action, earlier in open_actions_of_team(session=session, team_id=team.id or 0)
+                if earlier.created_at < round_.created_at
+            ]
+        ),
     )
 
 
