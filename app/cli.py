@@ -1,9 +1,11 @@
 """The `spindelvaev` command: serve, migrate, check the catalogue, create an admin, seed a demo."""
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal, NoReturn
+from urllib.parse import urlsplit
 
 import typer
 from sqlmodel import Session
@@ -47,6 +49,14 @@ def serve(
     """Start the web service; applies the migrations first."""
     import uvicorn
 
+    from app.web.addresses import is_loopback, lan_address, url_for_host
+
+    if not os.environ.get("SPINDELVAEV_BASE_URL"):
+        # Links and QR codes name the address served; on all interfaces, the LAN address.
+        everywhere = host in ("0.0.0.0", "::", "")
+        shown = (lan_address() or "127.0.0.1") if everywhere else host
+        os.environ["SPINDELVAEV_BASE_URL"] = url_for_host(shown, port)
+        get_settings.cache_clear()
     settings = get_settings()
     try:
         load_catalogue(settings.catalogue_path)
@@ -56,7 +66,13 @@ def serve(
         upgrade_to_head(settings.effective_database_url)
     if demo and settings.demo:
         _seed_demo(as_json=False, if_empty=True)
-    typer.echo(f"Spindelvæv kører på http://{host}:{port}/ (stop med Ctrl+C)")
+    typer.echo(f"Spindelvæv kører på {url_for_host(host, port)}/ (stop med Ctrl+C)")
+    typer.echo(f"Links og QR-koder peger på {settings.base_url}/")
+    if is_loopback(urlsplit(settings.base_url).hostname or ""):
+        typer.echo(
+            "  Telefoner kan ikke nå den adresse. Start med --host 0.0.0.0, eller sæt "
+            "SPINDELVAEV_BASE_URL til en adresse, telefonerne kan nå."
+        )
     uvicorn.run(
         "app.main:create_app",
         factory=True,

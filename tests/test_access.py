@@ -103,15 +103,18 @@ ACCESS: dict[tuple[str, str], tuple[Any, ...]] = {
         {"statement_ids": "{statement_id}"},
         CLOSED,
     ),
-    ("POST", "/runder/{round_id}/prioriteter/{priority_id}"): (
+    ("POST", "/runder/{round_id}/noter"): (
         "team",
-        {"field": "experience", "text": "Noget nyt"},
+        {"field": "experience", "priority_id": "{priority_id}", "text": "Noget nyt"},
         CLOSED,
     ),
     ("POST", "/runder/{round_id}/handlinger"): ("team", {"what": "Ny handling"}, CLOSED),
     ("POST", "/runder/{round_id}/handlinger/{action_id}"): ("team", {"what": "Ændret"}, CLOSED),
     ("POST", "/runder/{round_id}/handlinger/{action_id}/slet"): ("team", {}, CLOSED),
-    ("POST", "/handlinger/{action_id}/opfoelgning"): ("team", {"status": "i_gang"}),
+    ("POST", "/teams/{team_id}/opfoelgning"): (
+        "team",
+        {"action_id": "{action_id}", "status": "i_gang", "note": ""},
+    ),
     ("GET", "/teams/{team_id}/historik"): ("team", {}),
     ("GET", "/teams/{team_id}/runder/ny"): ("team", {}),
     ("POST", "/teams/{team_id}/runder/ny"): ("team", {"label": "Ny runde", "themes": "moeder"}),

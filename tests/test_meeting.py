@@ -86,11 +86,16 @@ def test_priorities_notes_and_plan_survive_a_reload(
         priority = session.exec(select(Priority).where(Priority.round_id == round_.id)).first()
         assert priority is not None
         saved = client.post(
-            f"/runder/{round_.id}/prioriteter/{priority.id}",
-            data={"csrf_token": CSRF, "field": "experience", "text": "Barnet bliver spurgt først."},
+            f"/runder/{round_.id}/noter",
+            data={
+                "csrf_token": CSRF,
+                "field": "experience",
+                "priority_id": str(priority.id),
+                "text": "Barnet bliver spurgt først.",
+            },
             headers={"Accept": "application/json"},
         )
-        assert saved.json() == {"saved": True}
+        assert saved.json()["saved"] is True
         client.post(
             f"/runder/{round_.id}/handlinger",
             data={
@@ -144,8 +149,9 @@ def test_open_actions_come_back_for_review_and_can_be_followed_up(
         assert "Temamøde om fagligheder" in team_page
         action = session.exec(select(PlanAction)).one()
         client.post(
-            f"/handlinger/{action.id}/opfoelgning",
-            data={"csrf_token": CSRF, "status": "gennemfoert", "note": "Holdt i juni."},
+            f"/teams/{world.team_a.id}/opfoelgning",
+            data={"csrf_token": CSRF, "action_id": str(action.id)}
+            | {"status": "gennemfoert", "note": "Holdt i juni."},
         )
         after = text_of(client.get(f"/teams/{world.team_a.id}").text)
     session.refresh(action)
@@ -205,5 +211,5 @@ def test_a_new_round_page_points_to_the_open_actions_of_earlier_rounds(
         client.post(f"/runder/{may.id}/handlinger", data={"csrf_token": CSRF, "what": "Temamøde"})
         later = text_of(client.get(f"/runder/{november.id}").text)
         earlier = text_of(client.get(f"/runder/{may.id}").text)
-    assert "1 handling fra tidligere runder er ikke gennemført" in later
+    assert "Maj 2026: 1 handling" in later
     assert "Handleplanen fra sidst" not in earlier

@@ -267,9 +267,8 @@ def test_status_endpoint_gives_status_answers_and_expected(
 
 def _post(client: TestClient, round_id: int, action: str) -> int:
     token = _token(client, f"/runder/{round_id}")
-    reply = client.post(
-        f"/runder/{round_id}/{action}", data={"csrf_token": token}, follow_redirects=False
-    )
+    form = {"csrf_token": token, "confirm": "ja"}  # closing asks first (tests/test_meeting_ui.py)
+    reply = client.post(f"/runder/{round_id}/{action}", data=form, follow_redirects=False)
     return reply.status_code
 
 

@@ -5,7 +5,7 @@ Pure: no FastAPI, no database. The figure travels to the browser as JSON in a
 """
 
 import html
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -17,6 +17,8 @@ FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, s
 DASHES = ("dot", "dash", "dashdot", "longdash", "longdashdot")
 LABEL_WIDTH = 16  # axis labels longer than this are split over two lines
 HOVER_WIDTH = 48
+MARK = "★"  # before the axis label of a prioritised statement; the legend says what it means
+LEGEND_HINT = "Runder (klik for at skjule)"
 
 
 def plotly_text(text: str) -> str:
@@ -60,11 +62,13 @@ def wrap_text(text: str, width: int = HOVER_WIDTH) -> str:
     return "<br>".join(plotly_text(line) for line in lines)
 
 
-def axis_labels(axes: Sequence[StatementInfo]) -> list[str]:
-    """One distinct label per axis (Plotly merges equal labels into one axis)."""
+def axis_labels(axes: Sequence[StatementInfo], marked: Collection[str] = ()) -> list[str]:
+    """One distinct label per axis (Plotly merges equal labels into one axis); marked ones get ★."""
     labels: list[str] = []
     for axis in axes:
         label = wrap_label(axis.short)
+        if axis.id in marked:
+            label = f"{MARK} {label}"
         while label in labels:
             label += "\u00a0"  # an invisible difference keeps a repeated label on its own axis
         labels.append(label)
@@ -76,14 +80,19 @@ def _closed(values: list[Any]) -> list[Any]:
 
 
 def radar_trace(
-    axes: Sequence[StatementInfo], series: RoundSeries, *, filled: bool, dash: str | None = None
+    axes: Sequence[StatementInfo],
+    series: RoundSeries,
+    *,
+    filled: bool,
+    dash: str | None = None,
+    marked: Collection[str] = (),
 ) -> go.Scatterpolar:
     """One round as a closed line around the axes; a statement without a mean leaves a gap."""
     values = [series.means.get(axis.id) for axis in axes]
     r = _closed([None if value is None else round(value, 2) for value in values])
     return go.Scatterpolar(
         r=r,
-        theta=_closed(axis_labels(axes)),
+        theta=_closed(axis_labels(axes, marked)),
         customdata=_closed([wrap_text(axis.text) for axis in axes]),
         hovertemplate=(
             "%{customdata}<br><b>" + plotly_text(series.label) + ": %{r:.1f}</b><extra></extra>"
@@ -104,11 +113,13 @@ def radar_figure(
     series: Sequence[RoundSeries],
     filled_round_id: int | None = None,
     title: str = "",
+    marked: Collection[str] = (),
 ) -> dict[str, Any]:
     """The radar of one theme: one axis per statement, radial axis 0-10, one trace per round.
 
     `series` is oldest first; the round `filled_round_id` (normally the newest) is filled in its
-    colour, the others are lines in theirs. Each legend entry toggles its round.
+    colour, the others are lines in theirs. Each legend entry toggles its round. The statements
+    in `marked` (the team's priorities) get a ★ before their axis label, explained in the legend.
     """
     traces = []
     others = 0
@@ -116,11 +127,14 @@ def radar_figure(
         filled = item.round_id == filled_round_id
         dash = None if filled else DASHES[others % len(DASHES)]
         others += 0 if filled else 1
-        traces.append(radar_trace(axes, item, filled=filled, dash=dash))
+        traces.append(radar_trace(axes, item, filled=filled, dash=dash, marked=marked))
     # Each trace is validated by plotly; the layout is a constant whose validity a test checks
     # (go.Figure would validate it again on every page view, which costs more than the SQL).
     data = [trace.to_plotly_json() for trace in traces]
-    return {"data": data, "layout": _layout(title, len(axes))}
+    layout = _layout(title, len(axes))
+    if any(axis.id in marked for axis in axes):
+        layout["legend"]["title"]["text"] += f"<br>{MARK} = prioriteret udsagn"
+    return {"data": data, "layout": layout}
 
 
 def _layout(title: str, n_axes: int) -> dict[str, Any]:
@@ -131,7 +145,7 @@ def _layout(title: str, n_axes: int) -> dict[str, Any]:
         "paper_bgcolor": "#ffffff",
         "showlegend": True,
         "legend": {
-            "title": {"text": "Runder (klik for at skjule)"},
+            "title": {"text": LEGEND_HINT},
             "orientation": "v",
             "x": 1.02,
             "xanchor": "left",

@@ -46,7 +46,8 @@ def set_priorities(*, session: Session, round_: Round, statement_ids: list[str])
     if len(wanted) > MAX_PRIORITIES:
         raise InvalidInput(
             f"I kan højst vælge {MAX_PRIORITIES} udsagn at arbejde videre med. "
-            f"I valgte {len(wanted)}: fravælg nogle, og gem igen."
+            f"I valgte {len(wanted)}, så det nye valg er ikke gemt. "
+            f"Siden viser {MAX_PRIORITIES} af dem: ret valget, og gem igen."
         )
     known = set(
         session.exec(
@@ -90,6 +91,17 @@ def save_priority_text(*, session: Session, priority: Priority, field: str, text
     setattr(priority, field, text.strip())
     session.add(priority)
     session.flush()
+
+
+def save_priority_texts(
+    *, session: Session, round_id: int, field: str, texts: dict[str, str]
+) -> None:
+    """Store step 4's or step 5's answers for the round's priorities (keyed by priority id)."""
+    for key, text in texts.items():
+        if not (key.isascii() and key.isdigit()):
+            raise NotFound("Prioriteringen findes ikke.")
+        priority = priority_in_round(session=session, round_id=round_id, priority_id=int(key))
+        save_priority_text(session=session, priority=priority, field=field, text=text)
 
 
 @dataclass(frozen=True)
@@ -154,16 +166,27 @@ def update_action(*, session: Session, plan_action: PlanAction, action: ActionIn
     session.flush()
 
 
-def review_action(*, session: Session, plan_action: PlanAction, status: str, note: str) -> None:
-    """At a later round: record how far an action has come and a follow-up note."""
-    if status not in ACTION_STATUSES:
-        raise InvalidInput("Vælg en status fra listen.")
-    if len(note) > MAX_TEXT:
-        raise InvalidInput(f"Noten må højst være {MAX_TEXT} tegn.")
-    plan_action.status = status
-    plan_action.follow_up_note = note.strip()
-    plan_action.updated_at = utcnow()
-    session.add(plan_action)
+def review_actions(*, session: Session, team_id: int, reviews: list[tuple[str, str, str]]) -> None:
+    """At a later round: record how far each action has come, all or nothing.
+
+    `reviews` holds (action id, status, follow-up note) as typed; every action must be the team's.
+    """
+    checked: list[tuple[PlanAction, str, str]] = []
+    for action_id, status, note in reviews:
+        action = session.get(PlanAction, int(action_id)) if action_id.isdigit() else None
+        round_ = session.get(Round, action.round_id) if action else None
+        if action is None or round_ is None or round_.team_id != team_id:
+            raise NotFound("Handlingen findes ikke.")
+        if status not in ACTION_STATUSES:
+            raise InvalidInput("Vælg en status fra listen.")
+        if len(note) > MAX_TEXT:
+            raise InvalidInput(f"Noten må højst være {MAX_TEXT} tegn.")
+        checked.append((action, status, clean_comment(note)))
+    for action, status, note in checked:
+        if (action.status, action.follow_up_note) != (status, note):
+            action.status, action.follow_up_note = status, note
+            action.updated_at = utcnow()
+            session.add(action)
     session.flush()
 
 
@@ -180,14 +203,22 @@ def actions_of(*, session: Session, round_ids: list[int]) -> list[PlanAction]:
 
 
 def open_actions_of_team(*, session: Session, team_id: int) -> list[tuple[PlanAction, Round]]:
-    """Actions of the team's earlier rounds that are not finished or dropped."""
+    """Actions of the team's rounds that are not finished or dropped, the newest round's first."""
     query = (
         select(PlanAction, Round)
         .join(Round, col(Round.id) == col(PlanAction.round_id))
         .where(Round.team_id == team_id, col(PlanAction.status).in_(OPEN_STATUSES))
-        .order_by(col(Round.created_at), col(PlanAction.id))
+        .order_by(col(Round.created_at).desc(), col(PlanAction.id))
     )
     return [(action, round_) for action, round_ in session.exec(query).all()]
+
+
+def by_round(pairs: list[tuple[PlanAction, Round]]) -> list[tuple[Round, list[PlanAction]]]:
+    """Actions grouped under the round they came from, in the order given."""
+    groups: dict[int | None, tuple[Round, list[PlanAction]]] = {}
+    for action, round_ in pairs:
+        groups.setdefault(round_.id, (round_, []))[1].append(action)
+    return list(groups.values())
 
 
 def earlier_movements(
@@ -206,7 +237,8 @@ def earlier_movements(
         .where(Round.team_id == team_id, col(Round.id) != round_.id)
     )
     found = [(p, s, r) for p, s, r in session.exec(query).all() if is_earlier(r, round_)]
-    found.sort(key=lambda row: (held_order(row[2]), row[1].position))
+    found.sort(key=lambda row: row[1].position)
+    found.sort(key=lambda row: held_order(row[2]), reverse=True)  # the last round's first
     priorities = [
         EarlierPriority(
             round_id=r.id or 0, round_label=r.label, statement_id=p.statement_id, text=s.text

@@ -7,22 +7,29 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlmodel import Session
 
 from app.config import Settings
+from app.core.formatting import local
 from app.db.access import round_for_user, team_for_user
 from app.db.meeting import (
     ACTION_STATUS_LABELS,
+    MAX_PRIORITIES,
     ActionInput,
     actions_of,
     add_action,
     earlier_movements,
     priorities_of,
-    priority_in_round,
-    review_action,
-    save_priority_text,
+    review_actions,
+    save_priority_texts,
     set_priorities,
     update_action,
 )
-from app.db.models import PlanAction, Round, Team, User
-from app.db.results import RoundReport, response_counts, round_report, team_rounds
+from app.db.models import PlanAction, Round, Team, User, utcnow
+from app.db.results import (
+    RoundReport,
+    StatementResult,
+    response_counts,
+    round_report,
+    team_rounds,
+)
 from app.errors import Conflict, InvalidInput, NotFound, Rejected
 from app.themes import Catalogue
 from app.web.auth import CurrentUserDep
@@ -74,6 +81,39 @@ def _meeting_report(
     )
 
 
+SORTS = {
+    "tema": "Temaernes rækkefølge",
+    "gennemsnit": "Laveste gennemsnit",
+    "spredning": "Mest uenige",
+}
+TOP_DISAGREEMENTS = 5
+
+
+def _step_number(value: str, default: int) -> int:
+    """A step asked for by a form's navigation button ("go"), or the default."""
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= len(STEPS):
+        return int(value)
+    return default
+
+
+def _saved_json() -> JSONResponse:
+    """What the page's script is told after an autosave: the local time it was stored."""
+    return JSONResponse({"saved": True, "saved_at": f"{local(utcnow()):%H.%M}"})
+
+
+def _choices(report: RoundReport, sort: str) -> list[tuple[str, list[StatementResult]]]:
+    """Step 3's statements: per theme, or all together by lowest mean or largest spread."""
+    if sort == "gennemsnit":
+        items = [item for theme in report.themes for item in theme.statements]
+        items.sort(key=lambda item: (item.stats.mean is None, item.stats.mean or 0))
+        return [("Alle udsagn, laveste gennemsnit først", items)]
+    if sort == "spredning":
+        items = [item for theme in report.themes for item in theme.statements]
+        items.sort(key=lambda item: -(item.stats.std_dev or -1))
+        return [("Alle udsagn, mest uenige først", items)]
+    return [(theme.title, theme.statements) for theme in report.themes]
+
+
 @router.get("/runder/{round_id}/moede", response_class=HTMLResponse)
 @router.get("/runder/{round_id}/moede/{step}", response_class=HTMLResponse)
 def meeting_step(
@@ -84,14 +124,51 @@ def meeting_step(
     user: CurrentUserDep,
     round_id: int,
     step: int = 1,
-    error: str | None = None,
+    sortering: str = "tema",
 ) -> Response:
     """One step of the meeting, made for a projector."""
+    return _step_page(request, session, settings, catalogue, user, round_id, step, sort=sortering)
+
+
+def _step_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    catalogue: Catalogue,
+    user: User,
+    round_id: int,
+    step: int,
+    *,
+    sort: str = "tema",
+    error: str | None = None,
+    ticked: list[str] | None = None,
+) -> Response:
     if not 1 <= step <= len(STEPS):
         raise NotFound("Mødet har seks trin.")
+    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    if round_.status != "closed":
+        answers = response_counts(session=session, round_ids=[round_id]).get(round_id, 0)
+        context = {"round": round_, "team": team, "answers": answers}
+        return render(request, "meeting_open.html", 409, **context)
     report = _meeting_report(session, user, round_id, settings, catalogue)
-    round_, team = report.round, report.team
     priorities = priorities_of(session=session, round_id=round_id)
+    sort = sort if sort in SORTS else "tema"
+    movements = (
+        earlier_movements(
+            session=session,
+            team_id=team.id or 0,
+            round_=round_,
+            k=settings.min_group_size,
+            min_share=settings.min_share,
+        )
+        if step in (1, 3)
+        else []
+    )
+    # Marked ★ on the radar and in the lists: this round's priorities, until they are chosen the
+    # last round's (newest first in `movements`), which step 1 follows up.
+    last = [m.priority for m in movements if m.priority.round_id == movements[0].priority.round_id]
+    earlier = {priority.statement_id: priority.round_label for priority in last}
+    marked = {p.statement_id for p, _ in priorities} or set(earlier)
     context = {
         "report": report,
         "round": round_,
@@ -99,20 +176,18 @@ def meeting_step(
         "step": step,
         "steps": STEPS,
         "priorities": priorities,
-        "chosen": {priority.statement_id for priority, _ in priorities},
+        "chosen": set(ticked) if ticked is not None else {p.statement_id for p, _ in priorities},
+        "choices": _choices(report, sort) if step == 3 else [],
+        "sort": sort,
+        "sorts": SORTS,
+        "disputed": {item.info.id for item in report.disagreements[:TOP_DISAGREEMENTS]},
         "actions": actions_of(session=session, round_ids=[round_id]),
         "statuses": ACTION_STATUS_LABELS,
         "questions": _questions(catalogue, round_.themes),
-        "movements": earlier_movements(
-            session=session,
-            team_id=team.id or 0,
-            round_=round_,
-            k=settings.min_group_size,
-            min_share=settings.min_share,
-        )
-        if step == 1
-        else [],
-        "figures": radar_figures(report) if step == 1 and report.enough else {},
+        "movements": movements,
+        "marked": marked,
+        "earlier": earlier,
+        "figures": radar_figures(report, marked) if step == 1 and report.enough else {},
         "plotly_url": PLOTLY_URL,
         "error": error,
     }
@@ -127,6 +202,10 @@ def _questions(catalogue: Catalogue, theme_ids: list[str]) -> list[tuple[str, li
     ]
 
 
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
 @router.post("/runder/{round_id}/prioriteter", dependencies=CsrfChecked)
 def choose_priorities(
     request: Request,
@@ -136,41 +215,65 @@ def choose_priorities(
     user: CurrentUserDep,
     round_id: int,
     statement_ids: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    go: Annotated[str, Form()] = "",
+    sortering: Annotated[str, Form()] = "",
 ) -> Response:
-    """Step 3: mark (at most) three statements as the round's priorities."""
+    """Step 3: mark (at most) three statements; saved as they are ticked and on every step link."""
     round_, _ = _closed_round(session, user, round_id)
+    stored = [p.statement_id for p, _ in priorities_of(session=session, round_id=round_id)]
     try:
         set_priorities(session=session, round_=round_, statement_ids=statement_ids)
     except InvalidInput as problem:
-        page = meeting_step(
-            request, session, settings, catalogue, user, round_id, 3, problem.message
+        if _wants_json(request):
+            raise
+        # Keep what was chosen before ticked, then the others in their order, never more than 3.
+        wanted = list(dict.fromkeys(statement_ids))
+        kept = [s for s in wanted if s in stored] + [s for s in wanted if s not in stored]
+        page = _step_page(
+            request,
+            session,
+            settings,
+            catalogue,
+            user,
+            round_id,
+            3,
+            sort=sortering,
+            error=problem.message,
+            ticked=kept[:MAX_PRIORITIES],
         )
         raise Rejected(page) from problem
-    next_step = 4 if len(statement_ids) == 3 else 3
+    if _wants_json(request):
+        return _saved_json()
+    if sortering:
+        return RedirectResponse(f"/runder/{round_id}/moede/3?sortering={sortering}", 303)
+    next_step = _step_number(go, 4 if len(statement_ids) == MAX_PRIORITIES else 3)
     return RedirectResponse(f"/runder/{round_id}/moede/{next_step}?gemt=1", status_code=303)
 
 
-def _wants_json(request: Request) -> bool:
-    return "application/json" in request.headers.get("accept", "")
-
-
-@router.post("/runder/{round_id}/prioriteter/{priority_id}", dependencies=CsrfChecked)
-def save_priority(
+@router.post("/runder/{round_id}/noter", dependencies=CsrfChecked)
+def save_notes(
     request: Request,
     session: SessionDep,
     user: CurrentUserDep,
     round_id: int,
-    priority_id: int,
     field: FormStr,
-    text: Annotated[str, Form()] = "",
+    priority_id: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    text: Annotated[list[str], Form()] = [],  # noqa: B006
+    go: Annotated[str, Form()] = "",
 ) -> Response:
-    """Steps 4 and 5: save what was typed (the page's script saves as one types)."""
+    """Steps 4 and 5: store every priority's note (autosave, step links and the Gem button)."""
     _closed_round(session, user, round_id)
-    priority = priority_in_round(session=session, round_id=round_id, priority_id=priority_id)
-    save_priority_text(session=session, priority=priority, field=field, text=text)
+    if len(priority_id) != len(text):
+        raise InvalidInput("Formularen kunne ikke læses. Genindlæs siden, og prøv igen.")
+    save_priority_texts(
+        session=session,
+        round_id=round_id,
+        field=field,
+        texts=dict(zip(priority_id, text, strict=True)),
+    )
     if _wants_json(request):
-        return JSONResponse({"saved": True})
-    step = 4 if field == "experience" else 5
+        return _saved_json()
+    step = _step_number(go, 4 if field == "experience" else 5)
     return RedirectResponse(f"/runder/{round_id}/moede/{step}?gemt=1", status_code=303)
 
 
@@ -207,9 +310,10 @@ def create_action(
             action=form,
         )
     except InvalidInput as problem:
-        return meeting_step(
-            request, session, settings, catalogue, user, round_id, 6, problem.message
+        page = _step_page(
+            request, session, settings, catalogue, user, round_id, 6, error=problem.message
         )
+        raise Rejected(page) from problem
     return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
 
 
@@ -241,8 +345,8 @@ def change_action(
             action=form,
         )
     except InvalidInput as problem:
-        page = meeting_step(
-            request, session, settings, catalogue, user, round_id, 6, problem.message
+        page = _step_page(
+            request, session, settings, catalogue, user, round_id, 6, error=problem.message
         )
         raise Rejected(page) from problem
     return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
@@ -250,29 +354,38 @@ def change_action(
 
 @router.post("/runder/{round_id}/handlinger/{action_id}/slet", dependencies=CsrfChecked)
 def delete_action(
-    session: SessionDep, user: CurrentUserDep, round_id: int, action_id: int
+    request: Request,
+    session: SessionDep,
+    user: CurrentUserDep,
+    round_id: int,
+    action_id: int,
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """Step 6: remove an action from the plan."""
-    _closed_round(session, user, round_id)
-    session.delete(_action(session, round_id, action_id))
+    """Step 6: remove an action from the plan, once the facilitator has confirmed it."""
+    round_, _ = _closed_round(session, user, round_id)
+    action = _action(session, round_id, action_id)
+    if confirm != "ja":
+        return render(request, "meeting_delete_action.html", round=round_, action=action)
+    session.delete(action)
     return RedirectResponse(f"/runder/{round_id}/moede/6#plan", status_code=303)
 
 
-@router.post("/handlinger/{action_id}/opfoelgning", dependencies=CsrfChecked)
+@router.post("/teams/{team_id}/opfoelgning", dependencies=CsrfChecked)
 def follow_up(
     session: SessionDep,
     user: CurrentUserDep,
-    action_id: int,
-    status: FormStr,
-    note: Annotated[str, Form()] = "",
+    team_id: int,
+    action_id: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    status: Annotated[list[str], Form()] = [],  # noqa: B006
+    note: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
-    """At a later round: how far an action of an earlier plan has come."""
-    action = session.get(PlanAction, action_id)
-    if action is None:
-        raise NotFound("Handlingen findes ikke.")
-    _, team = round_for_user(session=session, user=user, round_id=action.round_id)
-    review_action(session=session, plan_action=action, status=status, note=note)
-    return RedirectResponse(f"/teams/{team.id}?gemt=1#opfoelgning", status_code=303)
+    """At a later round: how far each action of the earlier plans has come, in one form."""
+    team_for_user(session=session, user=user, team_id=team_id)
+    if not len(action_id) == len(status) == len(note):
+        raise InvalidInput("Formularen kunne ikke læses. Genindlæs siden, og prøv igen.")
+    reviews = list(zip(action_id, status, note, strict=True))
+    review_actions(session=session, team_id=team_id, reviews=reviews)
+    return RedirectResponse(f"/teams/{team_id}?gemt=1#opfoelgning", status_code=303)
 
 
 @router.get("/teams/{team_id}/historik", response_class=HTMLResponse)

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.core.formatting import LOCAL_TIME, month_label
 from app.core.rounds import effective_status
 from app.core.scoring import group_statements
 from app.db.access import round_for_user, team_for_user
-from app.db.meeting import open_actions_of_team
+from app.db.meeting import by_round, open_actions_of_team
 from app.db.models import Round, Team, User, utcnow
 from app.db.rounds import (
     close_round,
@@ -29,6 +29,7 @@ from app.db.rounds import (
 )
 from app.errors import InvalidInput
 from app.themes import Catalogue
+from app.web.addresses import unreachable_from_phones
 from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep
 from app.web.csrf import require_csrf
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
@@ -57,6 +58,7 @@ class RoundForm(BaseModel):
     themes: list[str] = []
     closes_at: str = ""
     open_now: bool = False
+    also_open: bool = False  # confirmed: open it although another round of the team is open
 
 
 def _round_form_page(
@@ -67,10 +69,16 @@ def _round_form_page(
     form: RoundForm,
     error: str = "",
     status: int = 200,
+    open_rounds: list[Round] | None = None,
 ) -> Response:
-    return render(
-        request, "round_new.html", status, team=team, catalogue=catalogue, form=form, error=error
-    )
+    context = {"team": team, "catalogue": catalogue, "form": form, "open_rounds": open_rounds}
+    return render(request, "round_new.html", status, error=error, **context)
+
+
+def _open_rounds(session: Session, team_id: int) -> list[Round]:
+    """The team's rounds that take answers now."""
+    query = select(Round).where(Round.team_id == team_id, Round.status == "open")
+    return [r for r in session.exec(query).all() if effective_status(r) == "open"]
 
 
 @router.get("/teams/{team_id}/runder/ny", response_class=HTMLResponse, include_in_schema=False)
@@ -107,6 +115,11 @@ def create_round_from_form(
 ) -> Response:
     """Create the round with the team's next colour, then show its page."""
     team = team_for_user(session=session, user=user, team_id=team_id)
+    open_rounds = _open_rounds(session, team_id) if form.open_now else []
+    if open_rounds and not form.also_open:
+        return _round_form_page(
+            request, team=team, catalogue=catalogue, form=form, status=409, open_rounds=open_rounds
+        )
     try:
         if len(form.label.strip()) > 100:
             raise InvalidInput("Navnet må højst være 100 tegn.")
@@ -145,13 +158,16 @@ def round_page(
         team=team,
         **_live_count(session, round_),
         themes=group_statements(round_statements(session=session, round_id=round_id)),
+        unreachable=unreachable_from_phones(settings.base_url),
         short_link=f"{settings.base_url}/r/{round_.join_code}",
         secret_link=f"{settings.base_url}/s/{round_.link_token}",
-        open_actions=[
-            action
-            for action, earlier in open_actions_of_team(session=session, team_id=team.id or 0)
-            if earlier.created_at < round_.created_at
-        ],
+        open_actions=by_round(
+            [
+                (action, earlier)
+                for action, earlier in open_actions_of_team(session=session, team_id=team.id or 0)
+                if earlier.created_at < round_.created_at
+            ]
+        ),
     )
 
 
@@ -171,9 +187,24 @@ def open_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) 
 
 
 @router.post("/runder/{round_id}/luk", include_in_schema=False, dependencies=CSRF)
-def close_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
-    """Close the round: no more answers."""
-    return _change_status(close_round, session=session, user=user, round_id=round_id)
+def close_round_action(
+    request: Request,
+    round_id: int,
+    user: CurrentUserDep,
+    session: SessionDep,
+    confirm: Annotated[str, Form()] = "",
+    then: Annotated[str, Form()] = "",
+) -> Response:
+    """Close the round once confirmed (no more answers), then show the round or its meeting."""
+    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    then = "moede" if then == "moede" else ""
+    if confirm != "ja":
+        count = count_responses(session=session, round_id=round_id)
+        return render(
+            request, "round_close.html", round=round_, team=team, answers=count, then=then
+        )
+    close_round(session=session, round_=round_)
+    return RedirectResponse(f"/runder/{round_id}/{then}".rstrip("/"), status_code=303)
 
 
 @router.post("/runder/{round_id}/genaabn", include_in_schema=False, dependencies=CSRF)
@@ -231,5 +262,6 @@ def join_page(
         team=team,
         **_live_count(session, round_),
         link_host=settings.base_url.split("://", 1)[-1],
+        unreachable=unreachable_from_phones(settings.base_url),
         qr_svg=Markup(qr.svg_inline(scale=10, omitsize=True, title="QR-kode")),
     )

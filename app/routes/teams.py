@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from app.db.access import team_for_user, teams_for_user
-from app.db.meeting import ACTION_STATUS_LABELS, open_actions_of_team
+from app.db.meeting import ACTION_STATUS_LABELS, by_round, open_actions_of_team
 from app.db.models import Unit, User
 from app.db.teams import facilitators_of, rounds_of, update_team
 from app.errors import Forbidden, InvalidInput, Rejected
@@ -39,7 +39,7 @@ def _team_page(
             select(User).where(User.role == "facilitator").order_by(User.name)  # type: ignore[arg-type]
         ).all(),
         "rounds": rounds_of(session=session, team_id=team_id),
-        "open_actions": open_actions_of_team(session=session, team_id=team_id),
+        "open_actions": by_round(open_actions_of_team(session=session, team_id=team_id)),
         "statuses": ACTION_STATUS_LABELS,
         "error": error,
     }

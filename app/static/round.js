@@ -17,6 +17,11 @@
         if (!data) return;
         if (answers) answers.textContent = String(data.answers);
         if (status) status.textContent = data.status_label;
+        // On the projector, the closed round's results come up by themselves.
+        var results = live.getAttribute("data-results-url");
+        if (results && data.status === "closed" && document.documentElement.classList.contains("presenting")) {
+          window.location.href = results;
+        }
       })
       .catch(function () { /* offline for a moment: try again at the next tick */ });
   }

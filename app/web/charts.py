@@ -1,5 +1,6 @@
 """plotly.js served by the service itself, and the radar figures of a round's report."""
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,12 @@ PLOTLY_URL = f"/vendor/plotly.min.js?v={plotly.__version__}"
 PLOTLY_ETAG = f'"plotly-{plotly.__version__}"'
 
 
-def radar_figures(report: RoundReport) -> dict[str, dict[str, Any]]:
-    """One radar per theme: earlier rounds as lines, this round filled in its colour."""
+def radar_figures(report: RoundReport, marked: Collection[str] = ()) -> dict[str, dict[str, Any]]:
+    """One radar per theme: earlier rounds as lines, this round filled, priorities marked ★."""
     lines = [*report.earlier, report.current]
     return {
-        theme.id: radar_figure(axes=theme.infos, series=lines, filled_round_id=report.round.id)
+        theme.id: radar_figure(
+            axes=theme.infos, series=lines, filled_round_id=report.round.id, marked=marked
+        )
         for theme in report.themes
     }

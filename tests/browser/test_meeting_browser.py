@@ -22,8 +22,14 @@ def _closed_round(service: Service) -> Round:
     return round_
 
 
-def _logged_in_page(browser: Browser, service: Service) -> Page:
-    context = browser.new_context(viewport=DESKTOP)
+def _logged_in_page(
+    browser: Browser,
+    service: Service,
+    *,
+    javascript: bool = True,
+    viewport: dict[str, int] = DESKTOP,
+) -> Page:
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
     secret = service.app.state.secret_key
     context.add_cookies(
         [
@@ -68,12 +74,12 @@ def test_the_six_steps_can_be_walked_with_the_keyboard_only(
 
     for step, text in ((4, "Barnet bliver spurgt først."), (5, "Faste mødetider.")):
         for index in range(3):
-            tab_to(page, f"form.autosave:nth-of-type({index + 1}) textarea", TABS)
+            tab_to(page, f"form.autosave .note:nth-of-type({index + 1}) textarea", TABS)
             page.keyboard.type(f"{text} ({index + 1})")
-        page.locator(".save-state", has_text="Gemt").nth(2).wait_for()
-        tab_to(page, "form.autosave:nth-of-type(3) button[type=submit]", TABS)
+        tab_to(page, "form.autosave .save-row button[type=submit]", TABS)
+        page.locator(".save-state", has_text="Gemt kl.").wait_for()
         page.keyboard.press("ArrowRight")
-        page.wait_for_url(f"**/moede/{step + 1}")
+        page.wait_for_url(f"**/moede/{step + 1}?gemt=1")
 
     tab_to(page, "#what-ny", TABS)
     page.keyboard.type("Fast dagsorden med barnets perspektiv først")
