@@ -1,14 +1,15 @@
 """The `spindelvaev` command: serve, migrate, check the catalogue, create an admin, seed a demo."""
 
+import os
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal, NoReturn
 
 import typer
 from sqlmodel import Session
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db.engine import make_engine
 from app.migrate import upgrade_to_head
 from app.themes import CatalogueError, load_catalogue
@@ -56,6 +57,7 @@ def serve(
         upgrade_to_head(settings.effective_database_url)
     if demo and settings.demo:
         _seed_demo(as_json=False, if_empty=True)
+    _offer_setup(settings)
     typer.echo(f"Spindelvæv kører på http://{host}:{port}/ (stop med Ctrl+C)")
     uvicorn.run(
         "app.main:create_app",
@@ -64,8 +66,36 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # Forwarded headers are handled in the app, from SPINDELVAEV_TRUSTED_PROXIES only; uvicorn
+        # would otherwise trust them from 127.0.0.1, where anyone on the machine can send them.
+        proxy_headers=False,
+        server_header=False,
     )
+
+
+SETUP_TOKEN_FILE = "setup-token"
+
+
+def _offer_setup(settings: Settings) -> None:
+    """While no admin exists: a one-time setup link, printed and kept in the data folder (0600)."""
+    from app.db.accounts import issue_setup_token
+
+    engine = make_engine(settings.effective_database_url)
+    with Session(engine) as session:
+        token = issue_setup_token(session=session)
+        session.commit()
+    engine.dispose()
+    token_file = settings.make_data_dir() / SETUP_TOKEN_FILE
+    token_file.unlink(missing_ok=True)
+    if token is None:
+        return
+    descriptor = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    link = f"{settings.base_url}/opsaetning/{token}"
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(link + "\n")
+    typer.echo("Der er endnu ingen administrator. Opret den første med dette engangslink")
+    typer.echo(f"(står også i {token_file}):")
+    typer.echo(f"  {link}")
 
 
 @db_app.command("upgrade")
@@ -116,6 +146,25 @@ def create_admin(
             _fail(str(error))
         session.commit()
     typer.echo(f"Administratoren {email} er oprettet.")
+
+
+@app.command()
+def prune() -> None:
+    """Delete audit entries older than SPINDELVAEV_AUDIT_RETENTION_DAYS and ended logins."""
+    from app.db.audit import prune as prune_audit
+    from app.db.sessions import prune_login_sessions
+
+    settings = get_settings()
+    engine = make_engine(settings.effective_database_url)
+    with Session(engine) as session:
+        entries = prune_audit(session=session, keep=timedelta(days=settings.audit_retention_days))
+        logins = prune_login_sessions(session=session, older_than=timedelta(days=30))
+        session.commit()
+    engine.dispose()
+    typer.echo(
+        f"Slettede {entries} logposter ældre end {settings.audit_retention_days} dage "
+        f"og {logins} afsluttede logins."
+    )
 
 
 @app.command()

@@ -30,7 +30,9 @@ def _logged_in_page(browser: Browser, service: Service) -> Page:
             {
                 "name": "spindelvaev_session",
                 "url": service.base_url,
-                "value": session_cookie(secret, service.facilitator),
+                "value": session_cookie(
+                    secret, service.facilitator, engine=service.app.state.engine
+                ),
             }
         ]
     )
