@@ -2,7 +2,7 @@
 
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal, NoReturn
 from urllib.parse import urlsplit
@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import typer
 from sqlmodel import Session
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db.engine import make_engine
 from app.migrate import upgrade_to_head
 from app.themes import CatalogueError, check_catalogue, default_catalogue_path, load_catalogue
@@ -66,6 +66,7 @@ def serve(
         upgrade_to_head(settings.effective_database_url)
     if demo and settings.demo:
         _seed_demo(as_json=False, if_empty=True)
+    _offer_setup(settings)
     typer.echo(f"Spindelvæv kører på {url_for_host(host, port)}/ (stop med Ctrl+C)")
     typer.echo(f"Links og QR-koder peger på {settings.base_url}/")
     if is_loopback(urlsplit(settings.base_url).hostname or ""):
@@ -80,8 +81,36 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        # Forwarded headers are handled in the app, from SPINDELVAEV_TRUSTED_PROXIES only; uvicorn
+        # would otherwise trust them from 127.0.0.1, where anyone on the machine can send them.
+        proxy_headers=False,
+        server_header=False,
     )
+
+
+SETUP_TOKEN_FILE = "setup-token"
+
+
+def _offer_setup(settings: Settings) -> None:
+    """While no admin exists: a one-time setup link, printed and kept in the data folder (0600)."""
+    from app.db.accounts import issue_setup_token
+
+    engine = make_engine(settings.effective_database_url)
+    with Session(engine) as session:
+        token = issue_setup_token(session=session)
+        session.commit()
+    engine.dispose()
+    token_file = settings.make_data_dir() / SETUP_TOKEN_FILE
+    token_file.unlink(missing_ok=True)
+    if token is None:
+        return
+    descriptor = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    link = f"{settings.base_url}/opsaetning/{token}"
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(link + "\n")
+    typer.echo("Der er endnu ingen administrator. Opret den første med dette engangslink")
+    typer.echo(f"(står også i {token_file}):")
+    typer.echo(f"  {link}")
 
 
 @db_app.command("upgrade")
@@ -144,6 +173,25 @@ def create_admin(
             _fail(str(error))
         session.commit()
     typer.echo(f"Administratoren {email} er oprettet.")
+
+
+@app.command()
+def prune() -> None:
+    """Delete audit entries older than SPINDELVAEV_AUDIT_RETENTION_DAYS and ended logins."""
+    from app.db.audit import prune as prune_audit
+    from app.db.sessions import prune_login_sessions
+
+    settings = get_settings()
+    engine = make_engine(settings.effective_database_url)
+    with Session(engine) as session:
+        entries = prune_audit(session=session, keep=timedelta(days=settings.audit_retention_days))
+        logins = prune_login_sessions(session=session, older_than=timedelta(days=30))
+        session.commit()
+    engine.dispose()
+    typer.echo(
+        f"Slettede {entries} logposter ældre end {settings.audit_retention_days} dage "
+        f"og {logins} afsluttede logins."
+    )
 
 
 @app.command()

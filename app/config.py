@@ -1,5 +1,6 @@
 """Settings read from the environment (prefix ``SPINDELVAEV_``) with safe defaults."""
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +57,25 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(
         default=120, ge=5, le=24 * 60, description="A login ends after this many idle minutes."
     )
+    session_max_hours: int = Field(
+        default=12,
+        ge=1,
+        le=24 * 30,
+        description="A login ends this many hours after it began, however much it is used.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses of reverse proxies whose X-Forwarded-For and "
+            "X-Forwarded-Proto count; empty means none."
+        ),
+    )
+    audit_retention_days: int = Field(
+        default=730,
+        ge=30,
+        le=3650,
+        description="`spindelvaev prune` deletes audit log entries older than this.",
+    )
     catalogue_path: Path = Field(
         default_factory=default_catalogue_path, description="The statement catalogue (YAML)."
     )
@@ -81,6 +101,17 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'spindelvaev.db'}"
 
     @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The trusted proxies' addresses or networks, as uvicorn's proxy middleware takes them."""
+        return [item.strip() for item in self.trusted_proxies.split(",") if item.strip()]
+
+    def make_data_dir(self) -> Path:
+        """The data folder, created if need be, readable by the service's user only."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)
+        return self.data_dir
+
+    @property
     def secure_cookies(self) -> bool:
         """Cookies get the Secure flag when the service is published over https."""
         return self.base_url.startswith("https://")
@@ -94,15 +125,15 @@ class Settings(BaseSettings):
                     f"SPINDELVAEV_SECRET_KEY skal være mindst {MIN_SECRET_LENGTH} tegn lang."
                 )
             return key
-        key_file = self.data_dir / "secret_key"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key_file = self.make_data_dir() / "secret_key"
         try:
-            # "x" so that two processes starting at once cannot both write a key.
-            with open(key_file, "x", encoding="utf-8") as new_file:
-                key_file.chmod(0o600)
-                new_file.write(secrets.token_urlsafe(48))
+            # Exclusive, so two processes starting at once cannot both write a key; 0600 from birth.
+            descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass
+        else:
+            with os.fdopen(descriptor, "w", encoding="utf-8") as new_file:
+                new_file.write(secrets.token_urlsafe(48))
         return key_file.read_text(encoding="utf-8").strip()
 
     @property

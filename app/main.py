@@ -15,6 +15,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.config import Settings, get_settings
 from app.db.engine import make_engine
@@ -146,6 +147,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     """Build the application; a broken catalogue stops it here with a message naming the place."""
     settings = settings or get_settings()
     catalogue = load_catalogue(settings.catalogue_path)
+    if not settings.database_url:
+        settings.make_data_dir()  # the default SQLite file lives there
     engine = engine or make_engine(settings.effective_database_url)
 
     @asynccontextmanager
@@ -170,19 +173,23 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.catalogue = catalogue
     app.state.engine = engine
     app.state.secret_key = settings.signing_key()
-    # Sessions are signed cookies (no server state); re-signed on every response, so max_age is an
-    # idle timeout.
+    # The signed cookie carries a login_session token (app/web/auth.py); the table decides whether
+    # it still counts, so the cookie's own age limit is only the absolute lifetime.
     app.add_middleware(
         SessionMiddleware,
         secret_key=app.state.secret_key,
         session_cookie="spindelvaev_session",
-        max_age=settings.session_idle_minutes * 60,
+        max_age=settings.session_max_hours * 3600,
         same_site="lax",
         https_only=settings.secure_cookies,
     )
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(ContentLengthLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.trusted_proxy_list:
+        # Outermost: X-Forwarded-For and -Proto count only when the connection is from a proxy
+        # listed in SPINDELVAEV_TRUSTED_PROXIES (`serve` leaves uvicorn's own handling off).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     routers = (
         health,

@@ -160,7 +160,7 @@ def test_json_api_answers_generated_requests_as_documented_and_never_with_a_serv
     if api_operation.definition.raw.get("security"):
         auth: dict[str, Any] = {"headers": {"Authorization": f"Bearer {api_key}"}}
     else:
-        cookie = session_cookie(app.state.secret_key, world.admin)
+        cookie = session_cookie(app.state.secret_key, world.admin, engine=app.state.engine)
         auth = {"cookies": {"spindelvaev_session": cookie}}
     # Random ids rarely exist: half of the cases use the world's own.
     known = {"team_id": world.team_a.id, "round_id": closed.id}

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.config import Settings
-from app.db.accounts import create_user
+from app.db.accounts import create_user, issue_setup_token
 from app.main import MAX_BODY_BYTES, create_app
 from app.themes import Catalogue
 from app.web.respondent import key_cookie_name
@@ -124,9 +124,11 @@ def test_no_page_or_stylesheet_refers_to_another_host(
 
 
 def test_the_first_run_setup_page_refers_to_no_other_host(
-    client: TestClient, settings: Settings
+    client: TestClient, settings: Settings, session: Session
 ) -> None:
-    answer = client.get("/opsaetning")
+    token = issue_setup_token(session=session)
+    session.commit()
+    answer = client.get(f"/opsaetning/{token}")
     assert answer.status_code == 200
     assert _foreign_in_html(answer.text, settings.base_url) == []
 

@@ -2,20 +2,23 @@
 
 import base64
 import json
-import time
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.core.passwords import hash_token
 from app.core.scoring import Answer
 from app.db.accounts import renew_invitation
-from app.db.models import Round, Team, TeamFacilitator, Unit, User
+from app.db.models import LoginSession, Round, Team, TeamFacilitator, Unit, User, utcnow
 from app.db.responses import save_response
 from app.db.rounds import create_round
 from app.themes import Catalogue
-from app.web.auth import SESSION_SEEN_KEY, SESSION_USER_KEY
+from app.web.auth import SESSION_TOKEN_KEY
 from app.web.csrf import SESSION_KEY
 
 CSRF = "test-csrf-token"
@@ -79,15 +82,29 @@ def build_world(session: Session, catalogue: Catalogue) -> World:
     return World(admin, fac_a, fac_b, gone, invited, token, team_a, team_b, round_a, key)
 
 
-def session_cookie(secret: str, user: User | None, idle_seconds: int = 0) -> str:
-    """A signed session cookie as SessionMiddleware writes it (logged in as the user, or not)."""
+def session_cookie(
+    secret: str, user: User | None, idle_seconds: int = 0, *, engine: Engine | None = None
+) -> str:
+    """A signed session cookie as SessionMiddleware writes it (logged in as the user, or not).
+
+    Logged in means a live login_session row, which is added through the engine.
+    """
     data: dict[str, object] = {SESSION_KEY: CSRF}
     if user is not None:
-        data |= {SESSION_USER_KEY: user.id, SESSION_SEEN_KEY: int(time.time()) - idle_seconds}
+        assert engine is not None, "a logged-in cookie needs the engine for its login_session"
+        token = secrets.token_urlsafe(32)
+        seen = utcnow() - timedelta(seconds=idle_seconds)
+        login = LoginSession(user_id=user.id, token_hash=hash_token(token), last_seen_at=seen)
+        with Session(engine) as session:
+            session.add(login)
+            session.commit()
+        data |= {SESSION_TOKEN_KEY: token}
     payload = base64.b64encode(json.dumps(data).encode())
     return TimestampSigner(secret).sign(payload).decode()
 
 
 def act_as(client: TestClient, secret: str, user: User | None, idle_seconds: int = 0) -> None:
     """Make the client's requests come from the user (None: an anonymous visitor)."""
-    client.cookies.set("spindelvaev_session", session_cookie(secret, user, idle_seconds))
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    cookie = session_cookie(secret, user, idle_seconds, engine=engine)
+    client.cookies.set("spindelvaev_session", cookie)

@@ -1,31 +1,23 @@
-"""User accounts: creating, inviting, activating and checking passwords."""
+"""User accounts: creating, inviting, activating, changing passwords and roles, the first run."""
 
-import hashlib
 import re
 import secrets
 from datetime import timedelta
-from functools import lru_cache
-from importlib.resources import files
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
-from app.core.passwords import hash_password
-from app.db.models import ROLES, User, utcnow
+from app.core.passwords import hash_password, hash_token, password_weakness, verify_password
+from app.db.audit import record
+from app.db.models import ROLES, FirstRun, User, utcnow
+from app.db.sessions import end_all_login_sessions
 from app.errors import InvalidInput, NotFound
 
-MIN_PASSWORD_LENGTH = 12
 INVITE_VALID_FOR = timedelta(days=7)
-COMMON_PASSWORDS_FILE = files("app") / "data" / "common_passwords.txt"
 
 
 class AccountError(InvalidInput):
     """An account could not be created or changed as asked."""
-
-
-@lru_cache
-def _common_passwords() -> frozenset[str]:
-    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def normalise_email(email: str) -> str:
@@ -33,18 +25,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def check_password(password: str) -> None:
-    """Refuse passwords that are too short or among the very common ones."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Adgangskoden skal være mindst {MIN_PASSWORD_LENGTH} tegn.")
-    lowered = password.lower()
-    stem = re.sub(r"[\d!.?]+$", "", lowered)
-    if lowered in _common_passwords() or stem in _common_passwords() or len(set(lowered)) < 4:
-        raise AccountError("Adgangskoden er for almindelig. Vælg en, der er sværere at gætte.")
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def check_password(password: str, *, name: str = "", email: str = "") -> None:
+    """Refuse a password that is too short or too easy to guess (also from the user's own name)."""
+    reason = password_weakness(password, [name, email])
+    if reason is not None:
+        raise AccountError(reason)
 
 
 def create_user(
@@ -59,7 +44,7 @@ def create_user(
     if role not in ROLES:
         raise AccountError("Ukendt rolle.")
     if password is not None:
-        check_password(password)
+        check_password(password, name=name, email=email)
     if session.exec(select(User.id).where(User.email == email)).first() is not None:
         raise AccountError("Der findes allerede en bruger med den e-mailadresse.")
     user = User(
@@ -74,25 +59,40 @@ def create_user(
     return user
 
 
-def invite_facilitator(*, session: Session, email: str, name: str) -> tuple[User, str]:
+def invite_facilitator(
+    *, session: Session, email: str, name: str, actor: User | None = None
+) -> tuple[User, str]:
     """Create a facilitator without a password and return the one-time invitation token."""
     user = create_user(session=session, email=email, name=name, role="facilitator", password=None)
-    return user, renew_invitation(session=session, user=user)
+    return user, renew_invitation(session=session, user=user, actor=actor)
 
 
-def renew_invitation(*, session: Session, user: User) -> str:
-    """A fresh one-time token for the user to set a password (the old one stops working)."""
+def renew_invitation(*, session: Session, user: User, actor: User | None = None) -> str:
+    """A fresh one-time token for the user to set a password (the old one stops working).
+
+    For a user who already has a password this is a reset: their sessions end, and it is logged
+    as such, so that an admin cannot quietly take over an account.
+    """
     token = secrets.token_urlsafe(32)
-    user.invite_token_hash = _hash_token(token)
+    user.invite_token_hash = hash_token(token)
     user.invite_expires_at = utcnow() + INVITE_VALID_FOR
     session.add(user)
     session.flush()
+    assert user.id is not None
+    if user.password_hash is not None:
+        ended = end_all_login_sessions(session=session, user_id=user.id)
+        detail = f"{ended} aktive sessioner afsluttet"
+        record(
+            session=session, actor=actor, kind="password.reset_issued", subject=user, detail=detail
+        )
+    else:
+        record(session=session, actor=actor, kind="invitation.issued", subject=user)
     return token
 
 
 def user_for_invitation(*, session: Session, token: str) -> User:
     """The user an unexpired invitation token belongs to."""
-    user = session.exec(select(User).where(User.invite_token_hash == _hash_token(token))).first()
+    user = session.exec(select(User).where(User.invite_token_hash == hash_token(token))).first()
     if (
         user is None
         or not user.is_active
@@ -106,19 +106,133 @@ def user_for_invitation(*, session: Session, token: str) -> User:
 
 
 def accept_invitation(*, session: Session, token: str, password: str, repeated: str) -> User:
-    """Set the password of an invited user; the token cannot be used again."""
+    """Set the password of an invited user; the token cannot be used again, old sessions end."""
     user = user_for_invitation(session=session, token=token)
     if password != repeated:
         raise AccountError("De to adgangskoder er ikke ens.")
-    check_password(password)
+    check_password(password, name=user.name, email=user.email)
     user.password_hash = hash_password(password)
     user.invite_token_hash = None
     user.invite_expires_at = None
     session.add(user)
     session.flush()
+    assert user.id is not None
+    end_all_login_sessions(session=session, user_id=user.id)
+    record(session=session, actor=user, kind="password.set", subject=user)
     return user
+
+
+def change_password(
+    *, session: Session, user: User, current: str, password: str, repeated: str
+) -> None:
+    """The user's own new password; every session of theirs ends (the caller starts a new one)."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Din nuværende adgangskode er forkert.")
+    if password != repeated:
+        raise AccountError("De to nye adgangskoder er ikke ens.")
+    if password == current:
+        raise AccountError("Den nye adgangskode skal være en anden end den nuværende.")
+    check_password(password, name=user.name, email=user.email)
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    ended = end_all_login_sessions(session=session, user_id=user.id)
+    record(
+        session=session,
+        actor=user,
+        kind="password.changed",
+        subject=user,
+        detail=f"{ended} aktive sessioner afsluttet",
+    )
+
+
+def set_active(*, session: Session, actor: User, user: User, active: bool) -> None:
+    """Deactivate or reactivate an account; either way its sessions end."""
+    if user.id == actor.id and not active:
+        raise AccountError("Du kan ikke deaktivere din egen konto.")
+    if user.is_active == active:
+        return
+    user.is_active = active
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    end_all_login_sessions(session=session, user_id=user.id)
+    kind = "user.activated" if active else "user.deactivated"
+    record(session=session, actor=actor, kind=kind, subject=user)
+
+
+def set_role(*, session: Session, actor: User, user: User, role: str) -> None:
+    """Give an account another role; its sessions end, so the new role starts with a new login."""
+    if role not in ROLES:
+        raise AccountError("Ukendt rolle.")
+    if user.id == actor.id:
+        raise AccountError("Du kan ikke ændre din egen rolle.")
+    if user.role == role:
+        return
+    old, user.role = user.role, role
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    end_all_login_sessions(session=session, user_id=user.id)
+    record(
+        session=session,
+        actor=actor,
+        kind="user.role_changed",
+        subject=user,
+        detail=f"{old} → {role}",
+    )
 
 
 def admin_exists(*, session: Session) -> bool:
     """Whether the first admin has been created (the setup page is gone from then on)."""
     return session.exec(select(User.id).where(User.role == "admin")).first() is not None
+
+
+def issue_setup_token(*, session: Session) -> str | None:
+    """While no admin exists, a new one-time setup token (earlier ones stop working)."""
+    if admin_exists(session=session):
+        return None
+    token = secrets.token_urlsafe(32)
+    guard = session.get(FirstRun, 1)
+    if guard is None:
+        guard = FirstRun(id=1, token_hash=hash_token(token))
+    guard.token_hash, guard.issued_at, guard.used_at = hash_token(token), utcnow(), None
+    session.add(guard)
+    session.flush()
+    return token
+
+
+def setup_token_valid(*, session: Session, token: str) -> bool:
+    """Whether the token opens the setup page: unused, and no admin exists yet."""
+    guard = session.get(FirstRun, 1)
+    return (
+        guard is not None
+        and guard.used_at is None
+        and secrets.compare_digest(guard.token_hash, hash_token(token))
+        and not admin_exists(session=session)
+    )
+
+
+def create_first_admin(
+    *, session: Session, token: str, email: str, name: str, password: str
+) -> User:
+    """The first admin, at most once however many requests arrive together.
+
+    One conditional UPDATE of the single guard row decides: the database lets exactly one
+    transaction change it from unused to used; every other one updates nothing and gets NotFound.
+    """
+    claimed = session.execute(
+        update(FirstRun)
+        .where(
+            col(FirstRun.id) == 1,
+            col(FirstRun.used_at).is_(None),
+            col(FirstRun.token_hash) == hash_token(token),
+        )
+        .values(used_at=utcnow())
+    )
+    if claimed.rowcount != 1 or admin_exists(session=session):  # type: ignore[attr-defined]
+        raise NotFound("Opsætningen er allerede gennemført.")
+    user = create_user(session=session, email=email, name=name, role="admin", password=password)
+    record(session=session, actor=user, kind="setup.completed", subject=user)
+    return user

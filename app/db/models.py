@@ -259,3 +259,77 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class LoginSession(SQLModel, table=True):
+    """A login: the signed cookie carries its random token, of which only the hash is kept."""
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("user_account.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    token_hash: str = Field(max_length=64, unique=True)
+    user_agent: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+class FirstRun(SQLModel, table=True):
+    """The one row that guards the first-run setup: its token, and when it was used."""
+
+    __tablename__ = "first_run"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    token_hash: str = Field(max_length=64)
+    issued_at: datetime = Field(default_factory=utcnow)
+    used_at: datetime | None = None
+
+
+class JoinAttempt(SQLModel, table=True):
+    """A join code that matched no round, by a keyed hash of the address (never the address)."""
+
+    __tablename__ = "join_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    address_hash: str = Field(max_length=64, index=True)
+    attempted_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to staff accounts, teams, rounds and exports; never an answer or a secret."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    kind: str = Field(max_length=50, index=True)
+    actor_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    subject_user_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+        ),
+    )
+    team_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("team.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    round_id: int | None = None
+    address: str | None = Field(default=None, max_length=64)
+    detail: str = Field(default="", max_length=1000)

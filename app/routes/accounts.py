@@ -1,6 +1,5 @@
-"""Login, logout, the one-time setup of the first admin, and accepting an invitation."""
+"""Login, logout, the one-time setup of the first admin, invitations, and the user's own account."""
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -9,21 +8,25 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.db.accounts import (
     AccountError,
     accept_invitation,
-    admin_exists,
-    create_user,
+    change_password,
+    create_first_admin,
+    setup_token_valid,
     user_for_invitation,
 )
+from app.db.audit import record
 from app.db.login import TooManyAttempts, authenticate
 from app.db.models import User
-from app.errors import InvalidInput, NotFound
-from app.web.auth import SESSION_SEEN_KEY, SESSION_USER_KEY, OptionalUserDep
-from app.web.csrf import csrf_token, require_csrf
+from app.db.sessions import end_all_login_sessions, live_login_sessions
+from app.errors import InvalidInput, NotFound, Rejected
+from app.web.auth import CurrentUserDep, OptionalUserDep, lifetimes, log_in, log_out
+from app.web.csrf import require_csrf
 from app.web.deps import SessionDep
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 CsrfChecked = [Depends(require_csrf)]
 FormStr = Annotated[str, Form()]
+NO_SETUP = "Siden findes ikke. Brug linket med engangskoden, som `spindelvaev serve` skrev."
 
 
 def _safe_next(target: str | None) -> str:
@@ -33,12 +36,8 @@ def _safe_next(target: str | None) -> str:
     return "/teams"
 
 
-def start_session(request: Request, user: User) -> None:
-    """Log the user in with a fresh session (rotated, so a planted cookie is worthless)."""
-    request.session.clear()
-    request.session[SESSION_USER_KEY] = user.id
-    request.session[SESSION_SEEN_KEY] = int(time.time())
-    csrf_token(request)
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "ukendt"
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -54,51 +53,64 @@ def login(
     request: Request, session: SessionDep, email: FormStr, password: FormStr, next: FormStr = ""
 ) -> Response:
     """Check the credentials; on success start a new session."""
-    address = request.client.host if request.client else "ukendt"
     try:
-        user = authenticate(session=session, email=email, password=password, address=address)
+        user = authenticate(
+            session=session, email=email, password=password, address=_address(request)
+        )
     except (InvalidInput, TooManyAttempts) as error:
         return render(
             request, "login.html", error.status_code, error=error.message, next=next, email=email
         )
-    start_session(request, user)
+    log_in(request, session, user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=CsrfChecked)
-def logout(request: Request) -> Response:
-    """End the session."""
-    request.session.clear()
+def logout(request: Request, session: SessionDep) -> Response:
+    """End this session: its cookie no longer works anywhere, even copied."""
+    user_id = log_out(request, session)
+    if user_id is not None:
+        user = session.get(User, user_id)
+        record(session=session, actor=user, kind="logout", subject=user)
     return RedirectResponse("/login?logget_ud=1", status_code=303)
 
 
-@router.get("/opsaetning", response_class=HTMLResponse)
-def setup_page(request: Request, session: SessionDep) -> Response:
-    """Create the first admin; gone (404) once an admin exists."""
-    if admin_exists(session=session):
-        raise NotFound("Opsætningen er allerede gennemført.")
-    return render(request, "setup.html", email="", name="")
+def _setup_token(session: SessionDep, token: str) -> str:
+    if not setup_token_valid(session=session, token=token):
+        raise NotFound(NO_SETUP)
+    return token
 
 
-@router.post("/opsaetning", dependencies=CsrfChecked)
+@router.get("/opsaetning/{token}", response_class=HTMLResponse)
+def setup_page(request: Request, session: SessionDep, token: str) -> Response:
+    """Create the first admin; only with the one-time token, and gone (404) once an admin exists."""
+    return render(request, "setup.html", token=_setup_token(session, token), email="", name="")
+
+
+@router.post("/opsaetning/{token}", dependencies=CsrfChecked)
 def setup(
     request: Request,
     session: SessionDep,
+    token: str,
     email: FormStr,
     name: FormStr,
     password: FormStr,
     repeated: FormStr,
 ) -> Response:
     """Create the first admin and log them in."""
-    if admin_exists(session=session):
-        raise NotFound("Opsætningen er allerede gennemført.")
+    _setup_token(session, token)
     try:
         if password != repeated:
             raise AccountError("De to adgangskoder er ikke ens.")
-        user = create_user(session=session, email=email, name=name, role="admin", password=password)
+        user = create_first_admin(
+            session=session, token=token, email=email, name=name, password=password
+        )
     except AccountError as error:
-        return render(request, "setup.html", 422, error=error.message, email=email, name=name)
-    start_session(request, user)
+        page = render(
+            request, "setup.html", 422, error=error.message, token=token, email=email, name=name
+        )
+        raise Rejected(page) from error
+    log_in(request, session, user)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -113,13 +125,74 @@ def invitation_page(request: Request, session: SessionDep, token: str) -> Respon
 def accept(
     request: Request, session: SessionDep, token: str, password: FormStr, repeated: FormStr
 ) -> Response:
-    """Set the password and log in."""
+    """Set the password and log in (every earlier session of the account has ended)."""
     try:
         user = accept_invitation(session=session, token=token, password=password, repeated=repeated)
     except AccountError as error:
         invited = user_for_invitation(session=session, token=token)
-        return render(
+        page = render(
             request, "invitation.html", 422, error=error.message, invited=invited, token=token
         )
-    start_session(request, user)
+        raise Rejected(page) from error
+    log_in(request, session, user)
     return RedirectResponse("/teams", status_code=303)
+
+
+def _account_page(
+    request: Request, session: SessionDep, user: User, status_code: int = 200, **context: object
+) -> Response:
+    idle, absolute = lifetimes(request)
+    assert user.id is not None
+    logins = live_login_sessions(session=session, user_id=user.id, idle=idle, absolute=absolute)
+    current = getattr(request.state, "login_session_id", None)
+    return render(
+        request, "account.html", status_code, logins=logins, current_id=current, **context
+    )
+
+
+@router.get("/konto", response_class=HTMLResponse)
+def account(request: Request, session: SessionDep, user: CurrentUserDep) -> Response:
+    """The user's own account: where they are logged in, and a way out everywhere."""
+    return _account_page(request, session, user)
+
+
+@router.post("/konto/log-ud-overalt", dependencies=CsrfChecked)
+def log_out_everywhere(request: Request, session: SessionDep, user: CurrentUserDep) -> Response:
+    """End every session of the user, this one included."""
+    assert user.id is not None
+    ended = end_all_login_sessions(session=session, user_id=user.id)
+    record(
+        session=session,
+        actor=user,
+        kind="sessions.ended",
+        subject=user,
+        detail=f"{ended} sessioner afsluttet",
+    )
+    request.session.clear()
+    return RedirectResponse("/login?logget_ud=1", status_code=303)
+
+
+@router.get("/konto/adgangskode", response_class=HTMLResponse)
+def password_page(request: Request, user: CurrentUserDep) -> Response:
+    """The form to change one's own password."""
+    return render(request, "password.html")
+
+
+@router.post("/konto/adgangskode", dependencies=CsrfChecked)
+def new_password(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUserDep,
+    current: FormStr,
+    password: FormStr,
+    repeated: FormStr,
+) -> Response:
+    """Change the password; every other session ends, and this browser gets a fresh one."""
+    try:
+        change_password(
+            session=session, user=user, current=current, password=password, repeated=repeated
+        )
+    except AccountError as error:
+        raise Rejected(render(request, "password.html", 422, error=error.message)) from error
+    log_in(request, session, user)
+    return RedirectResponse("/konto?adgangskode=skiftet", status_code=303)

@@ -26,6 +26,7 @@ from app.core.scoring import (
     group_statements,
     parse_submission,
 )
+from app.db.limits import TOO_MANY_JOIN_MISSES, address_hash, join_paused, record_join_miss
 from app.db.models import Round, RoundStatement, Score, Team
 from app.db.responses import find_response, new_respondent_key, save_response
 from app.db.rounds import count_responses, round_statements
@@ -212,11 +213,19 @@ def scoring_page(
     canonical = normalise_join_code(code)
     if canonical != code and canonical:
         return RedirectResponse(f"/r/{quote(canonical, safe='')}", status_code=303)
+    guesser = address_hash(request.app.state.secret_key, _address(request))
+    if join_paused(session=session, address_hash=guesser):
+        return _code_page(request, code=code, message=TOO_MANY_JOIN_MISSES, status=429)
     round_ = session.exec(select(Round).where(Round.join_code == canonical)).first()
     if round_ is None:
+        record_join_miss(session=session, address_hash=guesser)
         message = f"Der er ingen runde med koden „{code[:20]}“. Tjek koden og prøv igen."
         return _code_page(request, code=code, message=message, status=404)
     return _show_round(request, session, catalogue, settings, round_)
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "ukendt"
 
 
 @router.get("/s/{link_token}", response_class=HTMLResponse)

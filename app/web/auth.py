@@ -1,7 +1,7 @@
-"""Who is asking: the logged-in user (signed session cookie) or the bearer of an API key."""
+"""Who is asking: the logged-in user (a server-side session) or the bearer of an API key."""
 
-import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -9,12 +9,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.db.api_tokens import user_for_token
 from app.db.models import User
+from app.db.sessions import current_login, end_login_session, start_login_session
 from app.errors import Forbidden, LoginRequired
+from app.web.csrf import csrf_token
 from app.web.deps import SessionDep
 
-SESSION_USER_KEY = "uid"
-SESSION_SEEN_KEY = "seen"
-SEEN_RESOLUTION_SECONDS = 60
+# The signed cookie holds only this random token; the login_session table says whether it counts.
+SESSION_TOKEN_KEY = "sid"
 
 
 @dataclass(frozen=True)
@@ -31,24 +32,48 @@ def _greet(request: Request, user: User) -> None:
     request.state.user = Visitor(id=user.id, name=user.name, role=user.role)
 
 
+def lifetimes(request: Request) -> tuple[timedelta, timedelta]:
+    """How long a login lives unused, and at most."""
+    settings = request.app.state.settings
+    return timedelta(minutes=settings.session_idle_minutes), timedelta(
+        hours=settings.session_max_hours
+    )
+
+
 def get_optional_user(request: Request, session: SessionDep) -> User | None:
-    """The logged-in, active user, or None."""
-    user_id = request.session.get(SESSION_USER_KEY)
-    if not isinstance(user_id, int):
+    """The logged-in, active user of a live session, or None."""
+    token = request.session.get(SESSION_TOKEN_KEY)
+    if not isinstance(token, str):
         return None
-    now = int(time.time())
-    seen = request.session.get(SESSION_SEEN_KEY)
-    idle_limit = request.app.state.settings.session_idle_minutes * 60
-    if not isinstance(seen, int) or now - seen > idle_limit:
-        request.session.clear()
+    idle, absolute = lifetimes(request)
+    found = current_login(session=session, token=token, idle=idle, absolute=absolute)
+    if found is None:
+        request.session.pop(SESSION_TOKEN_KEY, None)
         return None
-    if now - seen > SEEN_RESOLUTION_SECONDS:
-        request.session[SESSION_SEEN_KEY] = now  # re-signs the cookie: the idle clock restarts
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
+    login, user = found
+    request.state.login_session_id = login.id
     _greet(request, user)
     return user
+
+
+def log_in(request: Request, session: SessionDep, user: User) -> None:
+    """Start a new session for the user (the cookie is rotated, so a planted one is worthless)."""
+    request.session.clear()
+    agent = request.headers.get("user-agent", "")
+    request.session[SESSION_TOKEN_KEY] = start_login_session(
+        session=session, user=user, user_agent=agent
+    )
+    csrf_token(request)
+
+
+def log_out(request: Request, session: SessionDep) -> int | None:
+    """End this browser's session; the user id it belonged to, if it was live."""
+    token = request.session.get(SESSION_TOKEN_KEY)
+    request.session.clear()
+    if not isinstance(token, str):
+        return None
+    ended = end_login_session(session=session, token=token)
+    return ended.user_id if ended is not None else None
 
 
 def get_current_user(user: Annotated[User | None, Depends(get_optional_user)]) -> User:

@@ -36,7 +36,9 @@ def _logged_in_page(
             {
                 "name": "spindelvaev_session",
                 "url": service.base_url,
-                "value": session_cookie(secret, service.facilitator),
+                "value": session_cookie(
+                    secret, service.facilitator, engine=service.app.state.engine
+                ),
             }
         ]
     )
