@@ -2,15 +2,23 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from fastapi import Request
 from markupsafe import Markup
 
-from app.errors import Forbidden
+from app.errors import Forbidden, InvalidInput
 
 FIELD_NAME = "csrf_token"
 SESSION_KEY = "csrf"
+# NUL and the other control characters (tab and line breaks are text): PostgreSQL refuses NUL in a
+# text column, SQLite would store it, and neither belongs in a name, a plan or a note.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_MESSAGE = (
+    "Formularen indeholder et usynligt styretegn (fx NUL), som Spindelvæv ikke gemmer. "
+    "Skriv teksten igen uden det, og prøv igen. Intet er gemt."
+)
 
 
 def _same(expected: str, submitted: str) -> bool:
@@ -35,7 +43,11 @@ def csrf_input(request: Request) -> Markup:
 
 
 async def require_csrf(request: Request) -> None:
-    """Refuse a POST whose form does not carry this session's token; nothing is changed."""
+    """Refuse a POST whose form does not carry this session's token; nothing is changed.
+
+    Every staff form passes here, so this is also where a control character in any of its text
+    fields is refused (422), the same on SQLite and PostgreSQL, before a handler sees it.
+    """
     expected = request.session.get(SESSION_KEY)
     form = await request.form()
     submitted = form.get(FIELD_NAME)
@@ -47,6 +59,11 @@ async def require_csrf(request: Request) -> None:
         raise Forbidden(
             "Formularen er udløbet eller kom ikke fra Spindelvæv. Genindlæs siden og prøv igen."
         )
+    if any(
+        isinstance(value, str) and CONTROL_CHARACTERS.search(value)
+        for _, value in form.multi_items()
+    ):
+        raise InvalidInput(CONTROL_MESSAGE)
 
 
 def respondent_token(secret: str, round_id: int, respondent_key: str) -> str:

@@ -27,8 +27,18 @@ HEADERS = [
 ]
 
 
+NO_STORE = (b"cache-control", b"no-store")
+# Static files may be cached; everything else (pages, the API, exports) names people or results.
+CACHEABLE_PREFIXES = ("/static/",)
+
+
 class SecurityHeadersMiddleware:
-    """Adds the headers above to every HTTP response."""
+    """Adds the headers above to every HTTP response, and `Cache-Control: no-store`.
+
+    No-store goes on every response outside /static/ that does not set its own Cache-Control
+    (only the versioned plotly.js does): no shared computer keeps a results page, an admin page,
+    an API answer or an export in its cache.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,9 +48,14 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        cacheable = scope["path"].startswith(CACHEABLE_PREFIXES)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + HEADERS
+                headers = list(message.get("headers", [])) + HEADERS
+                if not cacheable and not any(name == b"cache-control" for name, _ in headers):
+                    headers.append(NO_STORE)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -76,6 +91,10 @@ class ContentLengthLimitMiddleware:
         wants_json = scope["path"].startswith("/api/")
         body = b'{"detail": "For meget data."}' if wants_json else TOO_LARGE_PAGE
         kind = b"application/json" if wants_json else b"text/html; charset=utf-8"
-        headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
+        headers = [
+            (b"content-type", kind),
+            (b"content-length", str(len(body)).encode()),
+            NO_STORE,
+        ]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
