@@ -3,6 +3,7 @@
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,9 +94,11 @@ def test_the_qr_page_has_no_warning_for_a_public_address(
 
 
 @pytest.fixture
-def no_base_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """`serve` with uvicorn replaced: what it would have been started with."""
+def no_base_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """`serve` with uvicorn replaced, on a new SQLite file: what it would have been started with."""
     started: dict[str, Any] = {}
+    monkeypatch.setenv("SPINDELVAEV_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("SPINDELVAEV_DATABASE_URL", raising=False)
     monkeypatch.setenv("SPINDELVAEV_BASE_URL", "")  # restored (unset) after the test
     monkeypatch.delenv("SPINDELVAEV_BASE_URL")
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: started.update(kwargs))
@@ -116,7 +119,7 @@ def no_base_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
 def test_serve_sets_the_default_base_url_from_host_and_port(
     no_base_url: dict[str, Any], options: list[str], base_url: str
 ) -> None:
-    result = runner.invoke(cli, ["serve", "--no-migrate", *options])
+    result = runner.invoke(cli, ["serve", *options])
     assert result.exit_code == 0, result.output
     assert os.environ["SPINDELVAEV_BASE_URL"] == base_url
     assert f"Links og QR-koder peger på {base_url}/" in result.output
@@ -128,6 +131,6 @@ def test_serve_keeps_a_base_url_that_is_set(
     no_base_url: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SPINDELVAEV_BASE_URL", "https://spindelvaev.kommune.dk")
-    result = runner.invoke(cli, ["serve", "--no-migrate", "--port", "8731"])
+    result = runner.invoke(cli, ["serve", "--port", "8731"])
     assert "Links og QR-koder peger på https://spindelvaev.kommune.dk/" in result.output
     assert os.environ["SPINDELVAEV_BASE_URL"] == "https://spindelvaev.kommune.dk"

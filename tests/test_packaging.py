@@ -46,7 +46,6 @@ MIN_SETUPTOOLS = (70, 1)  # builds wheels without the separate `wheel` package
 PACKAGE_DATA = (
     "templates/base.html",
     "static/style.css",
-    "data/common_passwords.txt",
     "data/statements.yaml",
     "alembic.ini",
     "migrations/env.py",
