@@ -17,13 +17,13 @@ from sqlmodel import Session, select
 
 from app.core.rounds import normalise_join_code
 from app.core.scoring import Answer
-from app.db.models import Response, Round, Score, Team, Unit, User
+from app.db.models import Response, Round, Score, Team, TeamFacilitator, Unit, User
 from app.db.responses import save_response
-from app.db.rounds import create_round
 from app.themes import Catalogue
 from app.web.csrf import respondent_token
 from app.web.respondent import key_cookie_name
 from tests.html import parse, text_of
+from tests.test_export import scored_round
 from tests.world import act_as
 
 Values = dict[str, int | None]
@@ -42,8 +42,6 @@ def team_of(session: Session, size: int, name: str = "Team Anonym") -> Team:
 
 
 def facilitator_of(session: Session, team: Team) -> User:
-    from app.db.models import TeamFacilitator
-
     user = User(email=f"leder-{team.id}@test.dk", name="Lederen", role="facilitator")
     session.add(user)
     session.flush()
@@ -52,43 +50,6 @@ def facilitator_of(session: Session, team: Team) -> User:
     session.commit()
     session.refresh(user)
     return user
-
-
-def round_with(
-    session: Session,
-    catalogue: Catalogue,
-    team: Team,
-    answers: list[tuple[str | None, Values]],
-    *,
-    close: bool = True,
-    comment: str | None = None,
-) -> Round:
-    """A round of the team's first theme with one response per (profession, values)."""
-    assert team.id is not None
-    round_ = create_round(
-        session=session,
-        catalogue=catalogue,
-        team_id=team.id,
-        label="Runde",
-        theme_ids=[catalogue.themes[0].id],
-        status="open",
-    )
-    session.commit()
-    assert round_.id is not None
-    for number, (profession, values) in enumerate(answers):
-        save_response(
-            session=session,
-            round_id=round_.id,
-            respondent_key=f"key-{round_.id}-{number}",
-            profession=profession,
-            answers={sid: Answer(value, comment) for sid, value in values.items()},
-        )
-    if close:
-        round_.status = "closed"
-        session.add(round_)
-        session.commit()
-    session.refresh(round_)
-    return round_
 
 
 def client_as(app: FastAPI, user: User) -> TestClient:
@@ -110,8 +71,8 @@ def test_an_open_rounds_results_are_refused_in_every_view(
     team = team_of(session, 6)
     leader = facilitator_of(session, team)
     first, *_ = ids(catalogue)
-    round_ = round_with(
-        session, catalogue, team, [(None, {first: v}) for v in (2, 5, 9, 4)], close=False
+    round_ = scored_round(
+        session, catalogue, team, [(None, {first: v}) for v in (2, 5, 9, 4)], status="open"
     )
     round_.results_released = True
     session.add(round_)
@@ -143,7 +104,7 @@ def test_reopening_is_refused_once_the_results_have_been_shown(
     team = team_of(session, 6)
     leader = facilitator_of(session, team)
     first, *_ = ids(catalogue)
-    round_ = round_with(session, catalogue, team, [(None, {first: v}) for v in (2, 5, 9)])
+    round_ = scored_round(session, catalogue, team, [(None, {first: v}) for v in (2, 5, 9)])
     client = client_as(app, leader)
     assert client.get(f"/runder/{round_.id}/resultater").status_code == 200
     session.refresh(round_)
@@ -166,7 +127,7 @@ def test_an_export_too_makes_the_round_final(
     team = team_of(session, 6)
     leader = facilitator_of(session, team)
     first, *_ = ids(catalogue)
-    round_ = round_with(session, catalogue, team, [(None, {first: v}) for v in (2, 5, 9)])
+    round_ = scored_round(session, catalogue, team, [(None, {first: v}) for v in (2, 5, 9)])
     assert client_as(app, leader).get("/eksport/svar.csv").status_code == 200
     session.expire_all()
     assert session.get_one(Round, round_.id).results_shown_at is not None
@@ -189,7 +150,7 @@ def test_an_answer_beyond_the_team_size_is_refused_and_nothing_of_it_is_stored(
 ) -> None:
     team = team_of(session, 3)
     first, second, _ = ids(catalogue)
-    round_ = round_with(session, catalogue, team, [], close=False)
+    round_ = scored_round(session, catalogue, team, [], status="open")
     for number in range(3):
         assert _post_answers(app, round_, f"phone-{number:02d}-" + "x" * 30, {first: "5"}) == 303
     phone = TestClient(app)
@@ -235,7 +196,7 @@ def test_results_are_withheld_below_the_participation_threshold(
     team = team_of(session, 10)  # 50 % of 10: five answers are needed, not three
     leader = facilitator_of(session, team)
     first, *_ = ids(catalogue)
-    round_ = round_with(session, catalogue, team, [(None, {first: v}) for v in (2, 5, 9, 4)])
+    round_ = scored_round(session, catalogue, team, [(None, {first: v}) for v in (2, 5, 9, 4)])
     client = client_as(app, leader)
     text = text_of(client.get(f"/runder/{round_.id}/resultater").text)
     assert "Runden fik 4 af 10 svar" in text and "mindst 5" in text
@@ -248,7 +209,7 @@ def test_the_thanks_page_says_how_many_of_the_team_have_answered(
 ) -> None:
     team = team_of(session, 12)
     first, *_ = ids(catalogue)
-    round_ = round_with(session, catalogue, team, [(None, {first: 4})] * 2, close=False)
+    round_ = scored_round(session, catalogue, team, [(None, {first: 4})] * 2, status="open")
     key = "phone-thanks-" + "z" * 30
     assert _post_answers(app, round_, key, {first: "6"}) == 303
     phone = TestClient(app)
@@ -279,7 +240,7 @@ def test_page_api_csv_and_json_lines_agree_on_one_grouping_that_isolates_no_one(
     client = client_as(app, admin)
     for name, answers in teams.items():
         team = team_of(session, 7, f"Team {name}")
-        round_ = round_with(
+        round_ = scored_round(
             session,
             catalogue,
             team,
@@ -325,7 +286,7 @@ def test_a_statement_one_person_scored_says_for_faa_svar_and_hides_its_comments(
         (None, {first: 5, second: None}),
         (None, {first: 7}),
     ]
-    round_ = round_with(session, catalogue, team, answers, comment="Kun min mening")
+    round_ = scored_round(session, catalogue, team, answers, comment="Kun min mening")
     client = client_as(app, leader)
     html = client.get(f"/runder/{round_.id}/resultater").text
     row = parse(html).select_one(f'tr[id="udsagn-{second}"]')
@@ -358,7 +319,7 @@ def test_a_profession_cell_below_k_is_hidden_with_the_cell_that_would_give_it_aw
         ("paedagog", {first: 3, second: 1}),
         ("paedagog", {first: 4}),
     ]
-    round_ = round_with(session, catalogue, team, answers)
+    round_ = scored_round(session, catalogue, team, answers)
     client = client_as(app, leader)
     groups = client.get(f"/api/runder/{round_.id}/resultater").json()["professions"]
     means = {group["label"]: group["means"] for group in groups}
@@ -380,7 +341,7 @@ def test_the_overview_and_the_rollup_use_only_cells_that_meet_k(
         (None, {first: 5}),
         (None, {first: 5}),
     ]
-    round_with(session, catalogue, team, answers)
+    scored_round(session, catalogue, team, answers)
     admin = User(email="admin-overblik@test.dk", name="Admin", role="admin")
     session.add(admin)
     session.commit()
@@ -402,7 +363,7 @@ def test_responses_keep_days_only_and_their_ids_do_not_follow_submission_order(
 ) -> None:
     team = team_of(session, 40)
     first, *_ = ids(catalogue)
-    round_ = round_with(session, catalogue, team, [], close=False)
+    round_ = scored_round(session, catalogue, team, [], status="open")
     assert round_.id is not None
     in_order = [
         save_response(
@@ -435,7 +396,7 @@ def test_the_access_log_line_of_a_submission_holds_no_address(
 
     team = team_of(session, 5)
     first, *_ = ids(catalogue)
-    round_ = round_with(session, catalogue, team, [], close=False)
+    round_ = scored_round(session, catalogue, team, [], status="open")
     record = logging.LogRecord(
         ACCESS_LOGGER,
         logging.INFO,

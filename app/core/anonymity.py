@@ -101,8 +101,3 @@ def hidden_cells(cells: Mapping[str, int], k: int) -> frozenset[str]:
     while hidden and sum(cells[group] for group in hidden) < k and shown:
         hidden.add(shown.pop(0)[1])
     return frozenset(hidden)
-
-
-def comments_shown(n_values: int, k: int) -> bool:
-    """A statement's comments are shown only beside a figure of at least k values."""
-    return enough_answers(n_values, k)

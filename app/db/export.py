@@ -28,7 +28,7 @@ from app.core.formatting import LOCAL_TIME, local
 from app.db.access import team_for_user, teams_for_user
 from app.db.models import Response, Round, RoundStatement, Score, Team, Unit, User
 from app.db.results import (
-    NO_PROFESSION_LABEL,
+    group_labels,
     mark_results_shown,
     profession_sizes,
     released_rounds,
@@ -225,8 +225,7 @@ def plan_export(
     ids = sorted(i for i in released if i is not None)
     cells = _cells(session, ids, filters.theme_id)
     professions = profession_sizes(session=session, round_ids=ids)
-    labels: dict[str | None, str] = {None: NO_PROFESSION_LABEL}
-    labels.update(profession_labels)
+    labels = group_labels(profession_labels)
     included: dict[int, RoundInfo] = {}
     for round_, unit, team in rounds:
         if round_.id is None or round_.id not in released:

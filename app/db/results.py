@@ -440,10 +440,15 @@ def grouping_of(
     *, session: Session, round_id: int, k: int, profession_labels: Mapping[str, str]
 ) -> Grouping:
     """The round's one grouping of professions, used by every view and export."""
+    sizes = profession_sizes(session=session, round_ids=[round_id])[round_id]
+    return round_grouping(sizes, k, group_labels(profession_labels))
+
+
+def group_labels(profession_labels: Mapping[str, str]) -> dict[str | None, str]:
+    """The professions' labels for grouping, "Ikke oplyst" for responses that stated none."""
     labels: dict[str | None, str] = {None: NO_PROFESSION_LABEL}
     labels.update(profession_labels)
-    sizes = profession_sizes(session=session, round_ids=[round_id])[round_id]
-    return round_grouping(sizes, k, labels)
+    return labels
 
 
 def shown_statistics(
