@@ -25,7 +25,7 @@ from app.core.anonymity import (
 )
 from app.core.charts import legend_name
 from app.core.formatting import danish_date
-from app.core.rounds import RoundStatus, effective_status, held_at, held_order, is_earlier
+from app.core.rounds import RoundStatus, effective_status, held_at, is_earlier
 from app.core.stats import (
     SCALE,
     Aggregate,
@@ -43,7 +43,7 @@ from app.core.stats import (
     statement_stats,
 )
 from app.db.models import Response, Round, RoundStatement, Score, Team, utcnow
-from app.db.rounds import round_statements
+from app.db.rounds import response_counts, round_statements, rounds_with_counts
 
 NO_PROFESSION_LABEL = "Ikke oplyst"
 # More earlier rounds than this turn a radar into a tangle; the comparison page picks any.
@@ -172,20 +172,6 @@ def _info(statement: RoundStatement) -> StatementInfo:
     )
 
 
-def response_counts(*, session: Session, round_ids: Sequence[int]) -> dict[int, int]:
-    """How many responses each round has."""
-    if not round_ids:
-        return {}
-    query = (
-        select(Response.round_id, func.count(col(Response.id)))
-        .where(col(Response.round_id).in_(round_ids))
-        .group_by(col(Response.round_id))
-    )
-    counts = dict.fromkeys(round_ids, 0)
-    counts.update({round_id: count for round_id, count in session.exec(query).all()})
-    return counts
-
-
 def profession_statement_aggregates(
     *, session: Session, round_id: int
 ) -> dict[tuple[str | None, str], Aggregate]:
@@ -305,9 +291,8 @@ def statement_comments(*, session: Session, round_id: int) -> dict[str, list[str
 
 
 def team_rounds(*, session: Session, team_id: int) -> list[Round]:
-    """The team's rounds that have been opened (not drafts), oldest first."""
-    query = select(Round).where(Round.team_id == team_id, Round.status != RoundStatus.DRAFT.value)
-    return sorted(session.exec(query).all(), key=held_order)
+    """The team's rounds that have been opened (not drafts), in the order they were held."""
+    return [r for r, _ in rounds_with_counts(session=session, team_id=team_id, opened_only=True)]
 
 
 def series(round_: Round, means: Mapping[str, float | None]) -> RoundSeries:

@@ -1,14 +1,16 @@
 """Creating rounds: their colour, join code, secret link and frozen statement texts."""
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func
+from sqlalchemy import Subquery, delete, exists, func
 from sqlmodel import Session, col, select
 
 from app.core.formatting import LOCAL_TIME
-from app.core.rounds import effective_status, new_join_code, next_colour
+from app.core.rounds import RoundStatus, effective_status, new_join_code, next_colour
 from app.db.models import Response, Round, RoundStatement, Team, utcnow
+from app.db.sql import held_at
 from app.errors import Conflict, InvalidInput
 from app.themes import Catalogue
 
@@ -89,10 +91,49 @@ def round_statements(*, session: Session, round_id: int) -> list[RoundStatement]
     return list(session.exec(query).all())
 
 
+def _answers_per_round() -> Subquery:
+    """SQL: each round's number of responses, the one count every list of rounds joins."""
+    return (
+        select(col(Response.round_id).label("round_id"), func.count().label("answers"))
+        .group_by(col(Response.round_id))
+        .subquery("answers_per_round")
+    )
+
+
+def rounds_with_counts(
+    *, session: Session, team_id: int, opened_only: bool = False
+) -> list[tuple[Round, int]]:
+    """The team's rounds in the order they were held (`held_order`), each with its responses.
+
+    With `opened_only`, drafts are left out: they were never held, so no view compares with them.
+    """
+    answers = _answers_per_round()
+    query = (
+        select(Round, func.coalesce(answers.c.answers, 0))
+        .outerjoin(answers, answers.c.round_id == col(Round.id))
+        .where(Round.team_id == team_id)
+        .order_by(held_at(), col(Round.id))
+    )
+    if opened_only:
+        query = query.where(Round.status != RoundStatus.DRAFT.value)
+    return [(round_, int(count)) for round_, count in session.exec(query).all()]
+
+
+def response_counts(*, session: Session, round_ids: Sequence[int]) -> dict[int, int]:
+    """How many responses each of these rounds has (0 for none)."""
+    counts = dict.fromkeys(round_ids, 0)
+    if round_ids:
+        answers = _answers_per_round()
+        query = select(answers.c.round_id, answers.c.answers).where(
+            answers.c.round_id.in_(round_ids)
+        )
+        counts.update({round_id: int(count) for round_id, count in session.exec(query).all()})
+    return counts
+
+
 def count_responses(*, session: Session, round_id: int) -> int:
     """How many phones have answered the round."""
-    query = select(func.count()).where(col(Response.round_id) == round_id)
-    return session.exec(query).one()
+    return response_counts(session=session, round_ids=[round_id])[round_id]
 
 
 def parse_closing_time(text: str, *, now: datetime | None = None) -> datetime | None:

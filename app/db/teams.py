@@ -1,9 +1,9 @@
 """Units and teams: creating, editing and assigning facilitators."""
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app.db.models import Response, Round, Team, TeamFacilitator, Unit, User
+from app.db.models import Team, TeamFacilitator, Unit, User
 from app.errors import InvalidInput
 
 MAX_TEAM_SIZE = 500
@@ -102,19 +102,3 @@ def facilitators_of(*, session: Session, team_id: int) -> list[User]:
         .order_by(col(User.name))
     )
     return list(session.exec(query).all())
-
-
-def rounds_of(*, session: Session, team_id: int) -> list[tuple[Round, int]]:
-    """The team's rounds, oldest first, each with its number of responses."""
-    answers = (
-        select(Response.round_id, func.count().label("answers"))
-        .group_by(col(Response.round_id))
-        .subquery()
-    )
-    query = (
-        select(Round, func.coalesce(answers.c.answers, 0))
-        .outerjoin(answers, answers.c.round_id == col(Round.id))
-        .where(Round.team_id == team_id)
-        .order_by(col(Round.created_at), col(Round.id))
-    )
-    return [(round_, int(count)) for round_, count in session.exec(query).all()]

@@ -26,10 +26,9 @@ from app.db.models import PlanAction, Round, Team, User, utcnow
 from app.db.results import (
     RoundReport,
     StatementResult,
-    response_counts,
     round_report,
-    team_rounds,
 )
+from app.db.rounds import count_responses, rounds_with_counts
 from app.errors import Conflict, InvalidInput, NotFound, Rejected
 from app.themes import Catalogue
 from app.web.auth import CurrentUserDep
@@ -147,7 +146,7 @@ def _step_page(
         raise NotFound("Mødet har seks trin.")
     round_, team = round_for_user(session=session, user=user, round_id=round_id)
     if round_.status != "closed":
-        answers = response_counts(session=session, round_ids=[round_id]).get(round_id, 0)
+        answers = count_responses(session=session, round_id=round_id)
         context = {"round": round_, "team": team, "answers": answers}
         return render(request, "meeting_open.html", 409, **context)
     report = _meeting_report(session, user, round_id, settings, catalogue)
@@ -392,12 +391,10 @@ def follow_up(
 def timeline(request: Request, session: SessionDep, user: CurrentUserDep, team_id: int) -> Response:
     """Every round of the team with its priorities and plan, for new members of staff."""
     team = team_for_user(session=session, user=user, team_id=team_id)
-    rounds = team_rounds(session=session, team_id=team_id)
-    round_ids = [r.id for r in rounds if r.id is not None]
-    counts = response_counts(session=session, round_ids=round_ids)
+    rounds = rounds_with_counts(session=session, team_id=team_id, opened_only=True)
+    round_ids = [r.id for r, _ in rounds if r.id is not None]
     entries = [
-        (r, counts.get(r.id or 0, 0), priorities_of(session=session, round_id=r.id or 0))
-        for r in rounds
+        (r, answers, priorities_of(session=session, round_id=r.id or 0)) for r, answers in rounds
     ]
     actions = actions_of(session=session, round_ids=round_ids)
     return render(

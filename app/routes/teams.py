@@ -9,7 +9,8 @@ from sqlmodel import select
 from app.db.access import team_for_user, teams_for_user
 from app.db.meeting import ACTION_STATUS_LABELS, by_round, open_actions_of_team
 from app.db.models import Unit, User
-from app.db.teams import facilitators_of, rounds_of, update_team
+from app.db.rounds import rounds_with_counts
+from app.db.teams import facilitators_of, update_team
 from app.errors import Forbidden, InvalidInput, Rejected
 from app.web.auth import CurrentUserDep
 from app.web.csrf import require_csrf
@@ -38,7 +39,7 @@ def _team_page(
         "all_facilitators": session.exec(
             select(User).where(User.role == "facilitator").order_by(User.name)  # type: ignore[arg-type]
         ).all(),
-        "rounds": rounds_of(session=session, team_id=team_id),
+        "rounds": rounds_with_counts(session=session, team_id=team_id),
         "open_actions": by_round(open_actions_of_team(session=session, team_id=team_id)),
         "statuses": ACTION_STATUS_LABELS,
         "error": error,
