@@ -219,13 +219,15 @@ def test_rounds_of_a_team_with_status_and_number_of_responses(
 
     assert response.status_code == 200
     rounds = response.json()
+    # Oldest first by when each round was held: the closed one was opened in March, before the
+    # open round was opened, although it was created (by the test) after it.
     assert [(r["id"], r["status"], r["responses"]) for r in rounds] == [
-        (world.round_a.id, "open", 1),
         (closed.id, "closed", 2),
+        (world.round_a.id, "open", 1),
     ]
-    assert rounds[1]["opened_at"].startswith("2026-03-02T09:00")
-    assert rounds[1]["themes"] == [catalogue.themes[0].id]
-    assert rounds[1]["colour"].startswith("#")
+    assert rounds[0]["opened_at"].startswith("2026-03-02T09:00")
+    assert rounds[0]["themes"] == [catalogue.themes[0].id]
+    assert rounds[0]["colour"].startswith("#")
 
 
 def test_rounds_of_another_team_are_refused_and_of_no_team_not_found(

@@ -1,13 +1,14 @@
 """The follow-up meeting: at most three priorities, steps 4-5 notes, the plan and its review."""
 
 import re
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.core.scoring import Answer
-from app.db.models import PlanAction, Priority, Round
+from app.db.models import PlanAction, Priority, Round, utcnow
 from app.db.responses import save_response
 from app.db.rounds import create_round
 from app.themes import Catalogue
@@ -183,6 +184,32 @@ def test_the_meeting_needs_a_closed_round(
         response = client.get(f"/runder/{world.round_a.id}/moede/1")
     assert response.status_code == 409
     assert "Luk den" in text_of(response.text)
+
+
+def test_a_round_past_its_closing_time_counts_as_closed_at_the_meeting(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    """Still "open" in its row, but its closing time has passed: closed everywhere, here too."""
+    world = build_world(session, catalogue)
+    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    round_.status, round_.closes_at = "open", utcnow() - timedelta(minutes=1)
+    session.add(round_)
+    session.commit()
+    first = catalogue.themes[0].statements[0].id
+    with _client(app, world) as client:
+        step = client.get(f"/runder/{round_.id}/moede/1")
+        chosen = client.post(
+            f"/runder/{round_.id}/prioriteter",
+            data={"csrf_token": CSRF, "statement_ids": [first]},
+            follow_redirects=False,
+        )
+        minutes = client.get(f"/runder/{round_.id}/referat")
+    assert step.status_code == 200
+    assert "Luk den" not in text_of(step.text)
+    assert chosen.status_code == 303
+    assert minutes.status_code == 200
+    stored = session.exec(select(Priority.statement_id).where(Priority.round_id == round_.id)).all()
+    assert list(stored) == [first]
 
 
 def test_the_timeline_lists_every_round_with_its_priorities(

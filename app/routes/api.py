@@ -4,22 +4,22 @@ Every endpoint accepts the logged-in session or `Authorization: Bearer <API-nøg
 admins, so a key sees every team. The small-group rule holds as on the pages.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 
-from app.db import sql
-from app.db.access import team_for_user, teams_for_user
+from app.core.rounds import effective_status
+from app.db.access import teams_for_user
 from app.db.api_tokens import create_token, list_tokens, revoke_token
 from app.db.export import COLUMNS, json_lines
-from app.db.models import Response as ResponseModel
-from app.db.models import Round, Unit
+from app.db.models import Unit
+from app.db.rounds import rounds_with_counts
 from app.errors import InvalidInput
+from app.web.access import ApiTeamDep
 from app.web.auth import AdminDep, ApiUserDep
 from app.web.csrf import require_csrf
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
@@ -121,32 +121,20 @@ def api_teams(session: SessionDep, user: ApiUserDep) -> list[TeamPublic]:
         {403: {"description": "Ikke dit team."}, 404: {"description": "Teamet findes ikke."}}
     ),
 )
-def api_rounds(team_id: int, session: SessionDep, user: ApiUserDep) -> list[RoundPublic]:
+def api_rounds(team_id: int, team: ApiTeamDep, session: SessionDep) -> list[RoundPublic]:
     """A team's rounds, oldest first, each with its number of responses."""
-    team_for_user(session=session, user=user, team_id=team_id)
-    answers = (
-        select(col(ResponseModel.round_id), func.count().label("n"))
-        .group_by(col(ResponseModel.round_id))
-        .subquery()
-    )
-    query = (
-        select(Round, sql.effective_status(datetime.now(UTC)), func.coalesce(answers.c.n, 0))
-        .outerjoin(answers, answers.c.round_id == col(Round.id))
-        .where(col(Round.team_id) == team_id)
-        .order_by(col(Round.created_at), col(Round.id))
-    )
     return [
         RoundPublic(
             id=round_.id or 0,
             label=round_.label,
-            status=status,
+            status=effective_status(round_).value,
             colour=round_.colour,
             opened_at=round_.opened_at,
             closed_at=round_.closed_at,
             themes=round_.themes,
             responses=responses,
         )
-        for round_, status, responses in session.execute(query).all()
+        for round_, responses in rounds_with_counts(session=session, team_id=team_id)
     ]
 
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.core.formatting import local
-from app.db.access import round_for_user, team_for_user
+from app.core.rounds import RoundStatus, effective_status
 from app.db.meeting import (
     ACTION_STATUS_LABELS,
     MAX_PRIORITIES,
@@ -22,16 +22,16 @@ from app.db.meeting import (
     set_priorities,
     update_action,
 )
-from app.db.models import PlanAction, Round, Team, User, utcnow
+from app.db.models import PlanAction, utcnow
 from app.db.results import (
     RoundReport,
     StatementResult,
     round_report,
 )
 from app.db.rounds import count_responses, rounds_with_counts
-from app.errors import Conflict, InvalidInput, NotFound, Rejected
+from app.errors import InvalidInput, NotFound, Rejected
 from app.themes import Catalogue
-from app.web.auth import CurrentUserDep
+from app.web.access import ClosedRoundDep, RoundDep, TeamDep, TeamRound
 from app.web.charts import PLOTLY_URL, radar_figures
 from app.web.csrf import require_csrf
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
@@ -50,24 +50,16 @@ STEPS = (
 )
 
 
-def _closed_round(session: Session, user: User, round_id: int) -> tuple[Round, Team]:
-    round_, team = round_for_user(session=session, user=user, round_id=round_id)
-    if round_.status != "closed":
-        raise Conflict("Runden er stadig åben. Luk den, før I holder opfølgningsmødet.")
-    return round_, team
-
-
 def _meeting_report(
     session: Session,
-    user: User,
-    round_id: int,
+    closed: TeamRound,
     settings: Settings,
     catalogue: Catalogue,
     *,
     detailed: bool = True,
 ) -> RoundReport:
-    """The report of the user's round, once it is closed: what the meeting and its minutes show."""
-    round_, team = _closed_round(session, user, round_id)
+    """The report of a closed round: what the meeting and its minutes show."""
+    round_, team = closed
     labels = catalogue.profession_labels()
     return round_report(
         session=session,
@@ -120,13 +112,12 @@ def meeting_step(
     session: SessionDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
-    user: CurrentUserDep,
-    round_id: int,
+    managed: RoundDep,
     step: int = 1,
     sortering: str = "tema",
 ) -> Response:
     """One step of the meeting, made for a projector."""
-    return _step_page(request, session, settings, catalogue, user, round_id, step, sort=sortering)
+    return _step_page(request, session, settings, catalogue, managed, step, sort=sortering)
 
 
 def _step_page(
@@ -134,8 +125,7 @@ def _step_page(
     session: Session,
     settings: Settings,
     catalogue: Catalogue,
-    user: User,
-    round_id: int,
+    managed: TeamRound,
     step: int,
     *,
     sort: str = "tema",
@@ -144,12 +134,13 @@ def _step_page(
 ) -> Response:
     if not 1 <= step <= len(STEPS):
         raise NotFound("Mødet har seks trin.")
-    round_, team = round_for_user(session=session, user=user, round_id=round_id)
-    if round_.status != "closed":
+    round_, team = managed
+    round_id = round_.id or 0
+    if effective_status(round_) is not RoundStatus.CLOSED:
         answers = count_responses(session=session, round_id=round_id)
         context = {"round": round_, "team": team, "answers": answers}
         return render(request, "meeting_open.html", 409, **context)
-    report = _meeting_report(session, user, round_id, settings, catalogue)
+    report = _meeting_report(session, managed, settings, catalogue)
     priorities = priorities_of(session=session, round_id=round_id)
     sort = sort if sort in SORTS else "tema"
     movements = (
@@ -211,14 +202,14 @@ def choose_priorities(
     session: SessionDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
-    user: CurrentUserDep,
+    closed: ClosedRoundDep,
     round_id: int,
     statement_ids: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
     go: Annotated[str, Form()] = "",
     sortering: Annotated[str, Form()] = "",
 ) -> Response:
     """Step 3: mark (at most) three statements; saved as they are ticked and on every step link."""
-    round_, _ = _closed_round(session, user, round_id)
+    round_ = closed.round
     stored = [p.statement_id for p, _ in priorities_of(session=session, round_id=round_id)]
     try:
         set_priorities(session=session, round_=round_, statement_ids=statement_ids)
@@ -233,8 +224,7 @@ def choose_priorities(
             session,
             settings,
             catalogue,
-            user,
-            round_id,
+            closed,
             3,
             sort=sortering,
             error=problem.message,
@@ -253,7 +243,7 @@ def choose_priorities(
 def save_notes(
     request: Request,
     session: SessionDep,
-    user: CurrentUserDep,
+    closed: ClosedRoundDep,
     round_id: int,
     field: FormStr,
     priority_id: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
@@ -261,7 +251,6 @@ def save_notes(
     go: Annotated[str, Form()] = "",
 ) -> Response:
     """Steps 4 and 5: store every priority's note (autosave, step links and the Gem button)."""
-    _closed_round(session, user, round_id)
     if len(priority_id) != len(text):
         raise InvalidInput("Formularen kunne ikke læses. Genindlæs siden, og prøv igen.")
     save_priority_texts(
@@ -296,12 +285,11 @@ def create_action(
     session: SessionDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
-    user: CurrentUserDep,
+    closed: ClosedRoundDep,
     round_id: int,
     form: ActionFormDep,
 ) -> Response:
     """Step 6: add an action to the plan."""
-    _closed_round(session, user, round_id)
     try:
         add_action(
             session=session,
@@ -309,9 +297,7 @@ def create_action(
             action=form,
         )
     except InvalidInput as problem:
-        page = _step_page(
-            request, session, settings, catalogue, user, round_id, 6, error=problem.message
-        )
+        page = _step_page(request, session, settings, catalogue, closed, 6, error=problem.message)
         raise Rejected(page) from problem
     return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
 
@@ -329,13 +315,12 @@ def change_action(
     session: SessionDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
-    user: CurrentUserDep,
+    closed: ClosedRoundDep,
     round_id: int,
     action_id: int,
     form: ActionFormDep,
 ) -> Response:
     """Step 6: change an action of the plan."""
-    _closed_round(session, user, round_id)
     action = _action(session, round_id, action_id)
     try:
         update_action(
@@ -344,9 +329,7 @@ def change_action(
             action=form,
         )
     except InvalidInput as problem:
-        page = _step_page(
-            request, session, settings, catalogue, user, round_id, 6, error=problem.message
-        )
+        page = _step_page(request, session, settings, catalogue, closed, 6, error=problem.message)
         raise Rejected(page) from problem
     return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
 
@@ -355,13 +338,13 @@ def change_action(
 def delete_action(
     request: Request,
     session: SessionDep,
-    user: CurrentUserDep,
+    closed: ClosedRoundDep,
     round_id: int,
     action_id: int,
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     """Step 6: remove an action from the plan, once the facilitator has confirmed it."""
-    round_, _ = _closed_round(session, user, round_id)
+    round_ = closed.round
     action = _action(session, round_id, action_id)
     if confirm != "ja":
         return render(request, "meeting_delete_action.html", round=round_, action=action)
@@ -372,14 +355,13 @@ def delete_action(
 @router.post("/teams/{team_id}/opfoelgning", dependencies=CsrfChecked)
 def follow_up(
     session: SessionDep,
-    user: CurrentUserDep,
+    team: TeamDep,
     team_id: int,
     action_id: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
     status: Annotated[list[str], Form()] = [],  # noqa: B006
     note: Annotated[list[str], Form()] = [],  # noqa: B006
 ) -> Response:
     """At a later round: how far each action of the earlier plans has come, in one form."""
-    team_for_user(session=session, user=user, team_id=team_id)
     if not len(action_id) == len(status) == len(note):
         raise InvalidInput("Formularen kunne ikke læses. Genindlæs siden, og prøv igen.")
     reviews = list(zip(action_id, status, note, strict=True))
@@ -388,9 +370,8 @@ def follow_up(
 
 
 @router.get("/teams/{team_id}/historik", response_class=HTMLResponse)
-def timeline(request: Request, session: SessionDep, user: CurrentUserDep, team_id: int) -> Response:
+def timeline(request: Request, session: SessionDep, team: TeamDep, team_id: int) -> Response:
     """Every round of the team with its priorities and plan, for new members of staff."""
-    team = team_for_user(session=session, user=user, team_id=team_id)
     rounds = rounds_with_counts(session=session, team_id=team_id, opened_only=True)
     round_ids = [r.id for r, _ in rounds if r.id is not None]
     entries = [
@@ -413,11 +394,11 @@ def minutes(
     session: SessionDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
-    user: CurrentUserDep,
+    closed: ClosedRoundDep,
     round_id: int,
 ) -> Response:
     """The meeting's summary for the minutes, laid out to print on A4."""
-    report = _meeting_report(session, user, round_id, settings, catalogue, detailed=False)
+    report = _meeting_report(session, closed, settings, catalogue, detailed=False)
     return render(
         request,
         "minutes.html",

@@ -10,8 +10,7 @@ from app.config import Settings
 from app.core.anonymity import TOO_FEW
 from app.core.charts import radar_figure
 from app.core.rounds import normalise_join_code
-from app.db.access import round_for_user, team_for_user
-from app.db.models import Round, Team, User
+from app.db.models import Round, Team
 from app.db.responses import find_response
 from app.db.results import (
     RoundReport,
@@ -23,7 +22,8 @@ from app.db.results import (
 )
 from app.errors import NotFound
 from app.themes import Catalogue
-from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep
+from app.web.access import RoundDep, TeamDep, TeamRound
+from app.web.auth import ROUND_ACCESS_RESPONSES
 from app.web.charts import PLOTLY_ETAG, PLOTLY_FILE, PLOTLY_URL, radar_figures
 from app.web.csrf import require_csrf
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
@@ -49,9 +49,9 @@ def _render(request: Request, name: str, context: dict[str, Any]) -> Response:
 
 
 def _facilitator_report(
-    session: Session, user: User, round_id: int, settings: Settings, catalogue: Catalogue
+    session: Session, managed: TeamRound, settings: Settings, catalogue: Catalogue
 ) -> RoundReport:
-    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    round_, team = managed
     return round_report(
         session=session,
         round_=round_,
@@ -65,14 +65,13 @@ def _facilitator_report(
 @router.get("/runder/{round_id}/resultater", response_class=HTMLResponse, include_in_schema=False)
 def results_page(
     request: Request,
-    round_id: int,
-    user: CurrentUserDep,
+    managed: RoundDep,
     session: SessionDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
 ) -> Response:
     """The facilitator's results: radar and table per theme, disagreement, movement, professions."""
-    report = _facilitator_report(session, user, round_id, settings, catalogue)
+    report = _facilitator_report(session, managed, settings, catalogue)
     return _render(request, "results.html", {"report": report, "figures": radar_figures(report)})
 
 
@@ -91,13 +90,13 @@ def results_page(
 )
 def results_api(
     round_id: int,
-    user: CurrentUserDep,
+    managed: RoundDep,
     session: SessionDep,
     settings: SettingsDep,
     catalogue: CatalogueDep,
 ) -> RoundResultsPublic:
     """A round's results as JSON, with the same small-group rule as the page."""
-    report = _facilitator_report(session, user, round_id, settings, catalogue)
+    report = _facilitator_report(session, managed, settings, catalogue)
     return public_results(report)
 
 
@@ -106,12 +105,12 @@ def results_api(
 )
 def release_results(
     round_id: int,
-    user: CurrentUserDep,
+    managed: RoundDep,
     session: SessionDep,
     released: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
     """Release the team radar to the respondents who answered, or take it back."""
-    round_, _team = round_for_user(session=session, user=user, round_id=round_id)
+    round_ = managed.round
     round_.results_released = released
     session.add(round_)
     return RedirectResponse(f"/runder/{round_id}/resultater#frigivelse", status_code=303)
@@ -165,13 +164,12 @@ def respondent_results(
 def compare_rounds(
     request: Request,
     team_id: int,
-    user: CurrentUserDep,
+    team: TeamDep,
     session: SessionDep,
     settings: SettingsDep,
     runde: Annotated[list[int], Query()] = [],  # noqa: B006 (FastAPI copies query defaults)
 ) -> Response:
     """Two or more rounds of a team on one radar per theme, with a change table."""
-    team = team_for_user(session=session, user=user, team_id=team_id)
     compared = comparison(
         session=session,
         team=team,

@@ -14,9 +14,8 @@ from sqlmodel import Session, select
 from app.core.formatting import LOCAL_TIME, month_label
 from app.core.rounds import effective_status
 from app.core.scoring import group_statements
-from app.db.access import round_for_user, team_for_user
 from app.db.meeting import by_round, open_actions_of_team
-from app.db.models import Round, Team, User, utcnow
+from app.db.models import Round, Team, utcnow
 from app.db.rounds import (
     close_round,
     count_responses,
@@ -29,8 +28,9 @@ from app.db.rounds import (
 )
 from app.errors import InvalidInput
 from app.themes import Catalogue
+from app.web.access import RoundDep, TeamDep
 from app.web.addresses import unreachable_from_phones
-from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep
+from app.web.auth import ROUND_ACCESS_RESPONSES
 from app.web.csrf import require_csrf
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
 from app.web.templating import render
@@ -82,15 +82,8 @@ def _open_rounds(session: Session, team_id: int) -> list[Round]:
 
 
 @router.get("/teams/{team_id}/runder/ny", response_class=HTMLResponse, include_in_schema=False)
-def new_round_page(
-    request: Request,
-    team_id: int,
-    user: CurrentUserDep,
-    session: SessionDep,
-    catalogue: CatalogueDep,
-) -> Response:
+def new_round_page(request: Request, team: TeamDep, catalogue: CatalogueDep) -> Response:
     """The form for a new round: label, themes, optional closing time."""
-    team = team_for_user(session=session, user=user, team_id=team_id)
     form = RoundForm(
         label=month_label(datetime.now(LOCAL_TIME).date()),
         themes=[theme.id for theme in catalogue.themes],
@@ -109,12 +102,11 @@ def create_round_from_form(
     request: Request,
     team_id: int,
     form: Annotated[RoundForm, Form()],
-    user: CurrentUserDep,
+    team: TeamDep,
     session: SessionDep,
     catalogue: CatalogueDep,
 ) -> Response:
     """Create the round with the team's next colour, then show its page."""
-    team = team_for_user(session=session, user=user, team_id=team_id)
     open_rounds = _open_rounds(session, team_id) if form.open_now else []
     if open_rounds and not form.also_open:
         return _round_form_page(
@@ -145,12 +137,12 @@ def create_round_from_form(
 def round_page(
     request: Request,
     round_id: int,
-    user: CurrentUserDep,
+    managed: RoundDep,
     session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     """Status, themes, join code and link, the live count and the buttons that change the round."""
-    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    round_, team = managed
     return render(
         request,
         "round_show.html",
@@ -171,32 +163,29 @@ def round_page(
     )
 
 
-def _change_status(
-    change: Callable[..., None], *, session: Session, user: User, round_id: int
-) -> Response:
+def _change_status(change: Callable[..., None], *, session: Session, round_: Round) -> Response:
     """Apply a status change (`open_round`...) to the user's round, then show the round's page."""
-    round_, _team = round_for_user(session=session, user=user, round_id=round_id)
     change(session=session, round_=round_)
-    return RedirectResponse(f"/runder/{round_id}", status_code=303)
+    return RedirectResponse(f"/runder/{round_.id}", status_code=303)
 
 
 @router.post("/runder/{round_id}/aabn", include_in_schema=False, dependencies=CSRF)
-def open_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
+def open_round_action(managed: RoundDep, session: SessionDep) -> Response:
     """Open a draft round for answers."""
-    return _change_status(open_round, session=session, user=user, round_id=round_id)
+    return _change_status(open_round, session=session, round_=managed.round)
 
 
 @router.post("/runder/{round_id}/luk", include_in_schema=False, dependencies=CSRF)
 def close_round_action(
     request: Request,
     round_id: int,
-    user: CurrentUserDep,
+    managed: RoundDep,
     session: SessionDep,
     confirm: Annotated[str, Form()] = "",
     then: Annotated[str, Form()] = "",
 ) -> Response:
     """Close the round once confirmed (no more answers), then show the round or its meeting."""
-    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    round_, team = managed
     then = "moede" if then == "moede" else ""
     if confirm != "ja":
         count = count_responses(session=session, round_id=round_id)
@@ -208,17 +197,16 @@ def close_round_action(
 
 
 @router.post("/runder/{round_id}/genaabn", include_in_schema=False, dependencies=CSRF)
-def reopen_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
+def reopen_round_action(managed: RoundDep, session: SessionDep) -> Response:
     """Reopen a closed round whose results have not been discussed yet."""
-    return _change_status(reopen_round, session=session, user=user, round_id=round_id)
+    return _change_status(reopen_round, session=session, round_=managed.round)
 
 
 @router.post("/runder/{round_id}/slet", include_in_schema=False, dependencies=CSRF)
-def delete_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
+def delete_round_action(managed: RoundDep, session: SessionDep) -> Response:
     """Delete a round nobody has answered, then go to the team."""
-    round_, team = round_for_user(session=session, user=user, round_id=round_id)
-    delete_round(session=session, round_=round_)
-    return RedirectResponse(f"/teams/{team.id}", status_code=303)
+    delete_round(session=session, round_=managed.round)
+    return RedirectResponse(f"/teams/{managed.team.id}", status_code=303)
 
 
 class RoundStatus(BaseModel):
@@ -237,22 +225,21 @@ class RoundStatus(BaseModel):
     summary="Rundens status, antal svar indtil nu og teamets forventede størrelse",
     responses=ROUND_ACCESS_RESPONSES,
 )
-def round_status(round_id: int, user: CurrentUserDep, session: SessionDep) -> RoundStatus:
+def round_status(round_id: int, managed: RoundDep, session: SessionDep) -> RoundStatus:
     """The live count the round page polls: status, answers so far, the team's expected size."""
-    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    round_, team = managed
     return RoundStatus(**_live_count(session, round_), expected=team.expected_size)
 
 
 @router.get("/runder/{round_id}/deltag", response_class=HTMLResponse, include_in_schema=False)
 def join_page(
     request: Request,
-    round_id: int,
-    user: CurrentUserDep,
+    managed: RoundDep,
     session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     """For the projector: a large QR code, the short link and the code."""
-    round_, team = round_for_user(session=session, user=user, round_id=round_id)
+    round_, team = managed
     link = f"{settings.base_url}/r/{round_.join_code}"
     qr = segno.make(link, error="m", micro=False)
     return render(

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from app.db.access import team_for_user, teams_for_user
+from app.db.access import teams_for_user
 from app.db.meeting import ACTION_STATUS_LABELS, by_round, open_actions_of_team
-from app.db.models import Unit, User
+from app.db.models import Team, Unit, User
 from app.db.rounds import rounds_with_counts
 from app.db.teams import facilitators_of, update_team
 from app.errors import Forbidden, InvalidInput, Rejected
+from app.web.access import TeamDep
 from app.web.auth import CurrentUserDep
 from app.web.csrf import require_csrf
 from app.web.deps import SessionDep
@@ -29,9 +30,9 @@ def team_list(request: Request, session: SessionDep, user: CurrentUserDep) -> Re
 
 
 def _team_page(
-    request: Request, session: SessionDep, user: User, team_id: int, error: str | None = None
+    request: Request, session: SessionDep, team: Team, error: str | None = None
 ) -> Response:
-    team = team_for_user(session=session, user=user, team_id=team_id)
+    team_id = team.id or 0
     context = {
         "team": team,
         "unit": session.get(Unit, team.unit_id),
@@ -48,11 +49,9 @@ def _team_page(
 
 
 @router.get("/teams/{team_id}", response_class=HTMLResponse)
-def team_page(
-    request: Request, session: SessionDep, user: CurrentUserDep, team_id: int
-) -> Response:
+def team_page(request: Request, session: SessionDep, team: TeamDep) -> Response:
     """The team's rounds, facilitators and settings."""
-    return _team_page(request, session, user, team_id)
+    return _team_page(request, session, team)
 
 
 @router.post("/teams/{team_id}", dependencies=[Depends(require_csrf)])
@@ -60,12 +59,11 @@ def edit_team(
     request: Request,
     session: SessionDep,
     user: CurrentUserDep,
-    team_id: int,
+    team: TeamDep,
     name: Annotated[str, Form()],
     expected_size: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Rename the team; an admin may also change its number of members."""
-    team = team_for_user(session=session, user=user, team_id=team_id)
     if expected_size is None or user.role != "admin":
         # The size caps a round's answers, so the leader whose team is scoring cannot raise it.
         if expected_size not in (None, str(team.expected_size)):
@@ -74,5 +72,5 @@ def edit_team(
     try:
         update_team(session=session, team=team, name=name, expected_size=expected_size)
     except InvalidInput as error:
-        raise Rejected(_team_page(request, session, user, team_id, error.message)) from error
-    return RedirectResponse(f"/teams/{team_id}?gemt=1", status_code=303)
+        raise Rejected(_team_page(request, session, team, error.message)) from error
+    return RedirectResponse(f"/teams/{team.id}?gemt=1", status_code=303)
