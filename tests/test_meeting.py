@@ -135,6 +135,23 @@ def test_a_bad_action_is_refused_and_nothing_is_stored(
     assert session.exec(select(PlanAction)).all() == []
 
 
+def test_a_refused_action_names_each_field_in_danish_and_keeps_what_was_typed(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    typed = {"what": "Fast dagsorden på møderne", "who": "x" * 201, "due_on": "31/1"}
+    with _client(app, world) as client:
+        response = client.post(f"/runder/{round_.id}/handlinger", data={"csrf_token": CSRF} | typed)
+    assert response.status_code == 422
+    text = text_of(response.text)
+    assert "Feltet »Hvem« må højst være 200 tegn." in text
+    assert "Feltet »Hvornår« skal være en dato skrevet som åååå-mm-dd." in text
+    new = parse(response.text).find("input", id="what-ny")
+    assert new is not None and new["value"] == typed["what"]
+    assert session.exec(select(PlanAction)).all() == []
+
+
 def test_open_actions_come_back_for_review_and_can_be_followed_up(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:

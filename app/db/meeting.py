@@ -1,21 +1,28 @@
 """The follow-up meeting: three priorities, what the child will notice, what it takes, the plan."""
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.core.followup import EarlierPriority, PriorityMovement, priority_movements
+from app.core.forms import read_form
 from app.core.rounds import held_order, is_earlier
-from app.core.scoring import clean_comment
-from app.db.models import ACTION_STATUSES, PlanAction, Priority, Round, RoundStatement, utcnow
+from app.db.models import (
+    ActionReview,
+    PlanAction,
+    PlanActionCreate,
+    Priority,
+    PriorityNotes,
+    Round,
+    RoundStatement,
+    utcnow,
+)
 from app.db.results import released_rounds, round_means
 from app.errors import InvalidInput, NotFound
 
 MAX_PRIORITIES = 3
 PRIORITY_TEXT_FIELDS = ("experience", "requirements")
-MAX_TEXT = 4000
 ACTION_STATUS_LABELS = {
     "ikke_startet": "Ikke startet",
     "i_gang": "I gang",
@@ -86,9 +93,8 @@ def save_priority_text(*, session: Session, priority: Priority, field: str, text
     """Store step 4's or step 5's answer for a priority."""
     if field not in PRIORITY_TEXT_FIELDS:
         raise InvalidInput("Ukendt felt.")
-    if len(text) > MAX_TEXT:
-        raise InvalidInput(f"Teksten må højst være {MAX_TEXT} tegn.")
-    setattr(priority, field, text.strip())
+    notes = read_form(PriorityNotes, {field: text})
+    setattr(priority, field, getattr(notes, field))
     session.add(priority)
     session.flush()
 
@@ -104,42 +110,12 @@ def save_priority_texts(
         save_priority_text(session=session, priority=priority, field=field, text=text)
 
 
-@dataclass(frozen=True)
-class ActionInput:
-    """An action as typed in the plan form."""
-
-    what: str
-    who: str
-    due_on: str
-    status: str
-    priority_id: str
-
-    def cleaned(self, *, allowed_priorities: set[int]) -> dict[str, object]:
-        """The fields to store, or a Danish error for the first problem."""
-        # Control characters (NUL above all: PostgreSQL refuses it) never come from a keyboard.
-        what, who = clean_comment(self.what), clean_comment(self.who)
-        if not what or len(what) > 1000:
-            raise InvalidInput("Skriv, hvad I vil gøre (højst 1000 tegn).")
-        if len(who) > 200:
-            raise InvalidInput("Hvem må højst være 200 tegn.")
-        if self.status not in ACTION_STATUSES:
-            raise InvalidInput("Vælg en status fra listen.")
-        try:
-            due_on = date.fromisoformat(self.due_on) if self.due_on else None
-        except ValueError:
-            raise InvalidInput("Skriv datoen som åååå-mm-dd.") from None
-        # isdigit() alone lets "²" through, which int() refuses.
-        digits = self.priority_id.isascii() and self.priority_id.isdigit()
-        priority_id = int(self.priority_id) if digits else None
-        if priority_id is not None and priority_id not in allowed_priorities:
-            raise InvalidInput("Vælg en af rundens prioriteringer.")
-        return {
-            "what": what,
-            "who": who,
-            "due_on": due_on,
-            "status": self.status,
-            "priority_id": priority_id,
-        }
+def read_action(typed: Mapping[str, str], *, allowed_priorities: set[int]) -> PlanActionCreate:
+    """The plan form as typed, checked; InvalidInput naming every problem in Danish."""
+    action = read_form(PlanActionCreate, typed)
+    if action.priority_id is not None and action.priority_id not in allowed_priorities:
+        raise InvalidInput("Vælg en af rundens prioriteringer.")
+    return action
 
 
 def _priority_ids(session: Session, round_id: int) -> set[int]:
@@ -147,20 +123,19 @@ def _priority_ids(session: Session, round_id: int) -> set[int]:
     return {priority_id for priority_id in ids if priority_id is not None}
 
 
-def add_action(*, session: Session, round_id: int, action: ActionInput) -> PlanAction:
+def add_action(*, session: Session, round_id: int, typed: Mapping[str, str]) -> PlanAction:
     """Add a step to the round's plan."""
-    fields = action.cleaned(allowed_priorities=_priority_ids(session, round_id))
-    plan_action = PlanAction(round_id=round_id, **fields)  # type: ignore[arg-type]
+    action = read_action(typed, allowed_priorities=_priority_ids(session, round_id))
+    plan_action = PlanAction(round_id=round_id, **action.model_dump())
     session.add(plan_action)
     session.flush()
     return plan_action
 
 
-def update_action(*, session: Session, plan_action: PlanAction, action: ActionInput) -> None:
+def update_action(*, session: Session, plan_action: PlanAction, typed: Mapping[str, str]) -> None:
     """Change a step of the plan."""
-    fields = action.cleaned(allowed_priorities=_priority_ids(session, plan_action.round_id))
-    for name, value in fields.items():
-        setattr(plan_action, name, value)
+    action = read_action(typed, allowed_priorities=_priority_ids(session, plan_action.round_id))
+    plan_action.sqlmodel_update(action.model_dump())
     plan_action.updated_at = utcnow()
     session.add(plan_action)
     session.flush()
@@ -177,11 +152,8 @@ def review_actions(*, session: Session, team_id: int, reviews: list[tuple[str, s
         round_ = session.get(Round, action.round_id) if action else None
         if action is None or round_ is None or round_.team_id != team_id:
             raise NotFound("Handlingen findes ikke.")
-        if status not in ACTION_STATUSES:
-            raise InvalidInput("Vælg en status fra listen.")
-        if len(note) > MAX_TEXT:
-            raise InvalidInput(f"Noten må højst være {MAX_TEXT} tegn.")
-        checked.append((action, status, clean_comment(note)))
+        review = read_form(ActionReview, {"status": status, "follow_up_note": note})
+        checked.append((action, review.status, review.follow_up_note))
     for action, status, note in checked:
         if (action.status, action.follow_up_note) != (status, note):
             action.status, action.follow_up_note = status, note

@@ -2,7 +2,9 @@
 
 import secrets
 from datetime import UTC, date, datetime
+from typing import Literal, get_args
 
+from pydantic import field_validator
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -15,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from app.core.forms import typed_text
 from app.core.rounds import RoundStatus
 
 # Explicit names, so migrations can refer to constraints on SQLite and PostgreSQL alike.
@@ -30,7 +33,9 @@ SQLModel.metadata = MetaData(
 
 ROLES = ("admin", "facilitator")
 ROUND_STATUSES = tuple(status.value for status in RoundStatus)
-ACTION_STATUSES = ("ikke_startet", "i_gang", "gennemfoert", "droppet")
+ActionStatus = Literal["ikke_startet", "i_gang", "gennemfoert", "droppet"]
+ACTION_STATUSES: tuple[str, ...] = get_args(ActionStatus)
+MAX_NOTE = 4000  # the meeting's free texts: steps 4-5 and the follow-up of an action
 
 
 def utcnow() -> datetime:
@@ -190,7 +195,21 @@ class Score(SQLModel, table=True):
     comment: str | None = Field(default=None, max_length=500)
 
 
-class Priority(SQLModel, table=True):
+class PriorityNotes(SQLModel):
+    """Steps 4 and 5 of the meeting, per priority: the table's columns and the form's limits."""
+
+    experience: str = Field(
+        default="", max_length=MAX_NOTE, title="Hvad vil barnet/den unge og forældrene opleve?"
+    )
+    requirements: str = Field(default="", max_length=MAX_NOTE, title="Hvad skal der til?")
+
+    @field_validator("experience", "requirements", mode="before")
+    @classmethod
+    def _as_stored(cls, value: object) -> object:
+        return typed_text(value)
+
+
+class Priority(PriorityNotes, table=True):
     """One of the (at most three) statements a team chose to develop after a round."""
 
     __table_args__ = (UniqueConstraint("round_id", "statement_id"),)
@@ -200,12 +219,19 @@ class Priority(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
     )
     statement_id: str = Field(max_length=100)
-    experience: str = Field(default="", max_length=4000)
-    requirements: str = Field(default="", max_length=4000)
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class PlanAction(SQLModel, table=True):
+class PlanActionBase(SQLModel):
+    """What the plan form types: the table's columns and the form's limits, declared once."""
+
+    what: str = Field(min_length=1, max_length=1000, title="Hvad")
+    who: str = Field(default="", max_length=200, title="Hvem")
+    due_on: date | None = Field(default=None, title="Hvornår")
+    status: str = Field(default="ikke_startet", max_length=20, title="Status")
+
+
+class PlanAction(PlanActionBase, table=True):
     """A step of the action plan: what, who, by when, and how far it has come."""
 
     __tablename__ = "plan_action"
@@ -219,13 +245,47 @@ class PlanAction(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("priority.id", ondelete="SET NULL"), nullable=True),
     )
-    what: str = Field(max_length=1000)
-    who: str = Field(default="", max_length=200)
-    due_on: date | None = None
-    status: str = Field(default="ikke_startet", max_length=20)
-    follow_up_note: str = Field(default="", max_length=4000)
+    follow_up_note: str = Field(default="", max_length=MAX_NOTE, title="Opfølgning")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PlanActionCreate(PlanActionBase):
+    """The plan form as typed (new or changed action); whether its priority is the round's is
+    checked where it is stored."""
+
+    status: ActionStatus = Field(default="ikke_startet", title="Status")
+    priority_id: int | None = None
+
+    @field_validator("what", "who", mode="before")
+    @classmethod
+    def _as_stored(cls, value: object) -> object:
+        return typed_text(value)
+
+    @field_validator("due_on", mode="before")
+    @classmethod
+    def _blank_date(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("priority_id", mode="before")
+    @classmethod
+    def _chosen_priority(cls, value: object) -> object:
+        # A form sends "" for none; isdigit() alone lets "²" through, which int() refuses.
+        if isinstance(value, str):
+            return int(value) if value.isascii() and value.isdigit() else None
+        return value
+
+
+class ActionReview(SQLModel):
+    """At a later round: how far one action has come, as typed in the follow-up form."""
+
+    status: ActionStatus = Field(title="Status")
+    follow_up_note: str = Field(default="", max_length=MAX_NOTE, title="Opfølgning")
+
+    @field_validator("follow_up_note", mode="before")
+    @classmethod
+    def _as_stored(cls, value: object) -> object:
+        return typed_text(value)
 
 
 class LoginAttempt(SQLModel, table=True):

@@ -12,7 +12,6 @@ from app.core.rounds import RoundStatus, effective_status
 from app.db.meeting import (
     ACTION_STATUS_LABELS,
     MAX_PRIORITIES,
-    ActionInput,
     actions_of,
     add_action,
     earlier_movements,
@@ -131,6 +130,7 @@ def _step_page(
     sort: str = "tema",
     error: str | None = None,
     ticked: list[str] | None = None,
+    draft: tuple[str, dict[str, str]] | None = None,
 ) -> Response:
     if not 1 <= step <= len(STEPS):
         raise NotFound("Mødet har seks trin.")
@@ -180,6 +180,8 @@ def _step_page(
         "figures": radar_figures(report, marked) if step == 1 and report.enough else {},
         "plotly_url": PLOTLY_URL,
         "error": error,
+        # A refused action form comes back as typed: (its key, "ny" or the action's id; the fields).
+        "draft": draft,
     }
     return render(request, "meeting.html", 422 if error else 200, **context)
 
@@ -271,12 +273,49 @@ def action_form(
     due_on: Annotated[str, Form()] = "",
     status: Annotated[str, Form()] = "ikke_startet",
     priority_id: Annotated[str, Form()] = "",
-) -> ActionInput:
-    """The plan's action form as submitted (checked by the service that stores it)."""
-    return ActionInput(what=what, who=who, due_on=due_on, status=status, priority_id=priority_id)
+) -> dict[str, str]:
+    """The plan's action form as typed (read into PlanActionCreate where it is stored)."""
+    return {
+        "what": what,
+        "who": who,
+        "due_on": due_on,
+        "status": status,
+        "priority_id": priority_id,
+    }
 
 
-ActionFormDep = Annotated[ActionInput, Depends(action_form)]
+ActionFormDep = Annotated[dict[str, str], Depends(action_form)]
+
+
+def _store_action(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    catalogue: Catalogue,
+    closed: TeamRound,
+    form: dict[str, str],
+    action: PlanAction | None,
+) -> Response:
+    """Step 6: store a new (`action` None) or changed action; refused, step 6 shows it as typed."""
+    try:
+        if action is None:
+            add_action(session=session, round_id=closed.round.id or 0, typed=form)
+        else:
+            update_action(session=session, plan_action=action, typed=form)
+    except InvalidInput as problem:
+        key = "ny" if action is None else str(action.id)
+        page = _step_page(
+            request,
+            session,
+            settings,
+            catalogue,
+            closed,
+            6,
+            error=problem.message,
+            draft=(key, form),
+        )
+        raise Rejected(page) from problem
+    return RedirectResponse(f"/runder/{closed.round.id}/moede/6?gemt=1#plan", status_code=303)
 
 
 @router.post("/runder/{round_id}/handlinger", dependencies=CsrfChecked)
@@ -286,20 +325,10 @@ def create_action(
     settings: SettingsDep,
     catalogue: CatalogueDep,
     closed: ClosedRoundDep,
-    round_id: int,
     form: ActionFormDep,
 ) -> Response:
     """Step 6: add an action to the plan."""
-    try:
-        add_action(
-            session=session,
-            round_id=round_id,
-            action=form,
-        )
-    except InvalidInput as problem:
-        page = _step_page(request, session, settings, catalogue, closed, 6, error=problem.message)
-        raise Rejected(page) from problem
-    return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
+    return _store_action(request, session, settings, catalogue, closed, form, None)
 
 
 def _action(session: Session, round_id: int, action_id: int) -> PlanAction:
@@ -322,16 +351,7 @@ def change_action(
 ) -> Response:
     """Step 6: change an action of the plan."""
     action = _action(session, round_id, action_id)
-    try:
-        update_action(
-            session=session,
-            plan_action=action,
-            action=form,
-        )
-    except InvalidInput as problem:
-        page = _step_page(request, session, settings, catalogue, closed, 6, error=problem.message)
-        raise Rejected(page) from problem
-    return RedirectResponse(f"/runder/{round_id}/moede/6?gemt=1#plan", status_code=303)
+    return _store_action(request, session, settings, catalogue, closed, form, action)
 
 
 @router.post("/runder/{round_id}/handlinger/{action_id}/slet", dependencies=CsrfChecked)

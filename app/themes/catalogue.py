@@ -286,7 +286,7 @@ def _parse(path: Path, text: str) -> Catalogue:
     try:
         return Catalogue.model_validate(data)
     except ValidationError as exc:
-        problems = [(_location(error["loc"]), _problem(error)) for error in exc.errors()]
+        problems = [(_location(error["loc"]), problem_text(error)) for error in exc.errors()]
         raise CatalogueError(path, problems) from exc
 
 
@@ -320,7 +320,8 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return text
 
 
-_PROBLEMS = {
+# Pydantic's error types in Danish, for the catalogue's check and every form (`app.core.forms`).
+PROBLEMS = {
     "missing": "mangler",
     "extra_forbidden": "ukendt felt",
     "string_type": "skal være tekst",
@@ -332,15 +333,23 @@ _PROBLEMS = {
     "model_attributes_type": "skal være en afbildning (felt: værdi)",
     "dict_type": "skal være en afbildning (felt: værdi)",
     "string_too_short": "må ikke være tom",
+    "string_too_long": "må højst være {max_length} tegn",
+    "date_parsing": "skal være en dato skrevet som åååå-mm-dd",
+    "date_from_datetime_parsing": "skal være en dato skrevet som åååå-mm-dd",
+    "date_type": "skal være en dato skrevet som åååå-mm-dd",
 }
 
 
-def _problem(error: Any) -> str:
+def problem_text(error: Any) -> str:
+    """A pydantic error (one item of `ValidationError.errors()`) in Danish, without its place."""
     kind = error["type"]
+    context = error.get("ctx", {})
     if kind == "literal_error":
-        expected = str(error.get("ctx", {}).get("expected", ""))
+        expected = str(context.get("expected", ""))
         return f"skal være {expected.replace(' or ', ' eller ')}"
-    return _PROBLEMS.get(kind, str(error["msg"]))
+    if kind in PROBLEMS:
+        return PROBLEMS[kind].format(**context)
+    return str(error["msg"])
 
 
 def _semantic_problems(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
