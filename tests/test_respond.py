@@ -120,7 +120,7 @@ def test_start_page_has_a_code_form_that_leads_to_the_round(
 def test_an_unknown_code_gets_a_danish_404_page_with_the_code_form(client: TestClient) -> None:
     reply = client.get("/r/ZZZZZZ")
     assert reply.status_code == 404
-    assert "Der er ingen runde med koden „ZZZZZZ“" in text_of(reply.text)
+    assert "Der er ingen runde med koden »ZZZZZZ«" in text_of(reply.text)
     assert parse(reply.text).select_one("form.join-form input#kode") is not None
 
 
@@ -207,6 +207,8 @@ def test_scoring_page_states_the_scale_at_the_top_and_beside_every_row(
     assert note is not None
     assert catalogue.scale.min_label in note.get_text()
     assert catalogue.scale.max_label in note.get_text()
+    # The material's own framing of the exercise (001:274).
+    assert "hvordan I oplever situationen i dag" in note.get_text()
     ends = page.select("fieldset.q .ends")
     assert len(ends) == ALL_STATEMENTS
     assert ends[0].get_text(" ", strip=True) == (
@@ -436,7 +438,7 @@ def test_a_value_above_ten_is_refused_and_marked(
 ) -> None:
     sid = open_round.statement_ids[3]
     reply = _refused(client, session, open_round.code, answered | {f"s-{sid}": "11"})
-    assert _marked(reply, sid) == "Svaret skal være et tal fra 1 til 10 eller „Ved ikke“."
+    assert _marked(reply, sid) == "Svaret skal være et tal fra 1 til 10 eller »Ved ikke«."
     assert "Dine svar er ikke gemt" in text_of(reply.text)
 
 
@@ -528,7 +530,7 @@ def test_a_non_form_client_gets_json_errors_keyed_by_statement(
         headers={"accept": "application/json"},
     )
     body = reply.json()
-    assert body["errors"] == {sid: "Svaret skal være et tal fra 1 til 10 eller „Ved ikke“."}
+    assert body["errors"] == {sid: "Svaret skal være et tal fra 1 til 10 eller »Ved ikke«."}
     assert "ikke gemt" in body["detail"]
 
 

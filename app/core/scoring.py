@@ -162,11 +162,11 @@ def _statement_problem(
         try:
             parse_value(values[0])
         except ValueError:
-            return "Svaret skal være et tal fra 1 til 10 eller „Ved ikke“."
+            return "Svaret skal være et tal fra 1 til 10 eller »Ved ikke«."
     if len(comment) > MAX_COMMENT_LENGTH:
         return f"Kommentaren er på {len(comment)} tegn; der er plads til {MAX_COMMENT_LENGTH}."
     if comment and not values:
-        return "Vælg et svar (eller „Ved ikke“) til din kommentar, så den kan gemmes."
+        return "Vælg et svar (eller »Ved ikke«) til din kommentar, så den kan gemmes."
     return None
 
 

@@ -112,7 +112,7 @@ def open_round(*, session: Session, round_: Round) -> None:
     """Let respondents in: a draft opens; a closed round must be reopened instead."""
     status = effective_status(round_)
     if status == "closed":
-        raise Conflict("Runden er lukket. Brug „Genåbn runden“, hvis der skal svares mere.")
+        raise Conflict("Runden er lukket. Brug »Genåbn runden«, hvis der skal svares mere.")
     if status == "draft":
         round_.status, round_.opened_at = "open", utcnow()
         # The team's size as it is now: the most answers the round takes.
