@@ -1,4 +1,4 @@
-"""The interface's Danish: one scale, one quotation style."""
+"""The interface's Danish: one scale, one quotation style, one name for the facilitator."""
 
 import ast
 import re
@@ -73,3 +73,10 @@ def test_every_guillemet_quotation_is_danish_pointing_inwards() -> None:
         if re.search(r"[«»]", re.sub(r"»[^«»\n]*«", "", text))
     ]
     assert bad == []
+
+
+def test_the_facilitator_has_one_name_in_the_interface_and_the_readme() -> None:
+    texts = [*_ui_texts(), ("README.md", (ROOT / "README.md").read_text(encoding="utf-8"))]
+    # The material's "tovholder" coordinates one child's case; the catalogue may say so.
+    assert [where for where, text in texts if re.search(r"tovholder", text, re.I)] == []
+    assert any(re.search(r"mødeleder", text, re.I) for _, text in texts)
