@@ -19,6 +19,11 @@ class InvalidInput(SpindelvaevError):
     title = "Ugyldige oplysninger"
 
 
+def too_long(field: str, limit: int) -> InvalidInput:
+    """The one wording of a length limit, naming the field as its form labels it."""
+    return InvalidInput(f"Feltet »{field}« må højst være {limit} tegn.")
+
+
 class NotFound(SpindelvaevError):
     """The thing asked for does not exist (or the user may not know that it does)."""
 

@@ -122,15 +122,17 @@ def test_a_bad_action_is_refused_and_nothing_is_stored(
     world = build_world(session, catalogue)
     round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
     with _client(app, world) as client:
-        for bad in (
-            {"what": " "},
-            {"what": "X", "status": "færdig"},
-            {"what": "X", "due_on": "31/1"},
+        for bad, message in (
+            ({"what": " "}, "Skriv, hvad I vil gøre (højst 1000 tegn)."),
+            ({"what": "X", "status": "færdig"}, "Vælg en status fra listen."),
+            ({"what": "X", "due_on": "31/1"}, "Skriv datoen som åååå-mm-dd."),
+            ({"what": "X", "who": "x" * 201}, "Feltet »Hvem« må højst være 200 tegn."),
         ):
             response = client.post(
                 f"/runder/{round_.id}/handlinger", data={"csrf_token": CSRF} | bad
             )
             assert response.status_code == 422
+            assert message in text_of(response.text)
     assert session.exec(select(PlanAction)).all() == []
 
 
@@ -172,7 +174,7 @@ def test_the_next_round_shows_how_a_prioritised_statement_moved(
             data={"csrf_token": CSRF, "statement_ids": [statement.id]},
         )
         page = text_of(client.get(f"/runder/{september.id}/moede/1").text)
-    assert re.search(r"Prioriteret i maj 2026: 4,0 → 6,0", page), page[:2000]
+    assert re.search(r"Prioriteret i Maj 2026: 4,0 → 6,0", page), page[:2000]
 
 
 def test_the_meeting_needs_a_closed_round(

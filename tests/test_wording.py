@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from app.core.rounds import STATUS_LABELS, RoundStatus
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
 TEMPLATES = sorted((APP / "templates").glob("*.html"))
@@ -80,3 +82,35 @@ def test_the_facilitator_has_one_name_in_the_interface_and_the_readme() -> None:
     # The material's "tovholder" coordinates one child's case; the catalogue may say so.
     assert [where for where, text in texts if re.search(r"tovholder", text, re.I)] == []
     assert any(re.search(r"mødeleder", text, re.I) for _, text in texts)
+
+
+def test_round_status_has_one_label_table() -> None:
+    assert STATUS_LABELS == {
+        RoundStatus.DRAFT: "Ikke åbnet endnu",
+        RoundStatus.OPEN: "Åben for svar",
+        RoundStatus.CLOSED: "Lukket",
+    }
+    labels = set(STATUS_LABELS.values())
+    for where, text in _ui_texts():
+        if where == "app/core/rounds.py":
+            continue
+        assert text not in labels, f"{where} spells a status label of its own"
+    assert not any("Kladde" in text for _, text in _ui_texts())
+
+
+def test_labels_keep_their_own_case() -> None:
+    lowered = [
+        (path.name, line)
+        for path in TEMPLATES
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"label\w*\s*\|\s*lower", line)
+    ]
+    assert lowered == []
+
+
+def test_the_meeting_says_statements_and_the_plan_says_abandoned() -> None:
+    texts = [text for _, text in _ui_texts()]
+    assert "Vælg 3 udsagn" in texts
+    assert not any("parametre" in text for text in texts)
+    assert not any("Droppet" in text for text in texts)
+    assert "Opgivet" in texts

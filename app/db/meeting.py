@@ -11,16 +11,20 @@ from app.core.rounds import held_order, is_earlier
 from app.core.scoring import clean_comment
 from app.db.models import ACTION_STATUSES, PlanAction, Priority, Round, RoundStatement, utcnow
 from app.db.results import released_rounds, round_means
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound, too_long
 
 MAX_PRIORITIES = 3
-PRIORITY_TEXT_FIELDS = ("experience", "requirements")
+# Step 4's and step 5's answers, named as the meeting's steps name them.
+PRIORITY_TEXT_FIELDS = {
+    "experience": "Hvad vil barnet/den unge og forældrene opleve?",
+    "requirements": "Hvad skal der til?",
+}
 MAX_TEXT = 4000
 ACTION_STATUS_LABELS = {
     "ikke_startet": "Ikke startet",
     "i_gang": "I gang",
     "gennemfoert": "Gennemført",
-    "droppet": "Droppet",
+    "droppet": "Opgivet",
 }
 OPEN_STATUSES = ("ikke_startet", "i_gang")
 
@@ -87,7 +91,7 @@ def save_priority_text(*, session: Session, priority: Priority, field: str, text
     if field not in PRIORITY_TEXT_FIELDS:
         raise InvalidInput("Ukendt felt.")
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"Teksten må højst være {MAX_TEXT} tegn.")
+        raise too_long(PRIORITY_TEXT_FIELDS[field], MAX_TEXT)
     setattr(priority, field, text.strip())
     session.add(priority)
     session.flush()
@@ -121,7 +125,7 @@ class ActionInput:
         if not what or len(what) > 1000:
             raise InvalidInput("Skriv, hvad I vil gøre (højst 1000 tegn).")
         if len(who) > 200:
-            raise InvalidInput("Hvem må højst være 200 tegn.")
+            raise too_long("Hvem", 200)
         if self.status not in ACTION_STATUSES:
             raise InvalidInput("Vælg en status fra listen.")
         try:
@@ -180,7 +184,7 @@ def review_actions(*, session: Session, team_id: int, reviews: list[tuple[str, s
         if status not in ACTION_STATUSES:
             raise InvalidInput("Vælg en status fra listen.")
         if len(note) > MAX_TEXT:
-            raise InvalidInput(f"Noten må højst være {MAX_TEXT} tegn.")
+            raise too_long("Opfølgning", MAX_TEXT)
         checked.append((action, status, clean_comment(note)))
     for action, status, note in checked:
         if (action.status, action.follow_up_note) != (status, note):

@@ -44,7 +44,7 @@ FormStr = Annotated[str, Form()]
 STEPS = (
     "Resultaterne",
     "Præsenter jeres overvejelser",
-    "Vælg 3 parametre",
+    "Vælg 3 udsagn",
     "Hvad vil barnet/den unge og forældrene opleve?",
     "Hvad skal der til?",
     "Handleplan",

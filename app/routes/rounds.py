@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from app.core.formatting import LOCAL_TIME, month_label
-from app.core.rounds import effective_status
+from app.core.rounds import STATUS_LABELS, effective_status
 from app.core.scoring import group_statements
 from app.db.access import round_for_user, team_for_user
 from app.db.meeting import by_round, open_actions_of_team
@@ -27,7 +27,7 @@ from app.db.rounds import (
     reopen_round,
     round_statements,
 )
-from app.errors import InvalidInput
+from app.errors import InvalidInput, too_long
 from app.themes import Catalogue
 from app.web.addresses import unreachable_from_phones
 from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep
@@ -37,7 +37,6 @@ from app.web.templating import render
 
 router = APIRouter()
 CSRF = [Depends(require_csrf)]
-STATUS_LABELS = {"draft": "Ikke åbnet endnu", "open": "Åben for svar", "closed": "Lukket"}
 
 
 def _live_count(session: Session, round_: Round) -> dict[str, Any]:
@@ -122,7 +121,7 @@ def create_round_from_form(
         )
     try:
         if len(form.label.strip()) > 100:
-            raise InvalidInput("Navnet må højst være 100 tegn.")
+            raise too_long("Navn på runden", 100)
         closes_at = parse_closing_time(form.closes_at)
         round_ = create_round(
             session=session,
