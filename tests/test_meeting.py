@@ -136,6 +136,24 @@ def test_a_bad_action_is_refused_and_nothing_is_stored(
     assert session.exec(select(PlanAction)).all() == []
 
 
+def test_the_reflection_questions_come_by_group_with_context_and_credit(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    with _client(app, world) as client:
+        page = parse(client.get(f"/runder/{round_.id}/moede/2").text)
+    aside = page.select_one("aside.meeting-aside")
+    assert aside is not None
+    text = text_of(str(aside))
+    theme = catalogue.themes[0]
+    for group, questions in catalogue.question_groups(theme):
+        assert f"{group.name}. {group.context}" in text
+        assert all(question in text for question in questions)
+    assert catalogue.reflection.credit in text
+    assert "Fremfærd / NUBU" in text
+
+
 def test_open_actions_come_back_for_review_and_can_be_followed_up(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
