@@ -230,6 +230,18 @@ def test_scoring_page_groups_statements_by_theme_and_area_with_a_progress_line(
     assert progress["data-total"] == str(ALL_STATEMENTS)
 
 
+def test_the_law_theme_tells_respondents_that_its_references_are_from_2019_20(
+    client: TestClient, catalogue: Catalogue, open_round: OpenRound
+) -> None:
+    page = parse(client.get(f"/r/{open_round.code}").text)
+    notes = page.select("form#scoring .theme-note")
+    law = catalogue.theme("fagligheder")
+    assert law.note is not None and len(notes) == 1
+    assert law.note in " ".join(notes[0].get_text().split())
+    heading = notes[0].find_previous("h2")
+    assert heading is not None and heading.get_text() == law.title
+
+
 def test_profession_is_optional_with_the_catalogues_list(
     client: TestClient, catalogue: Catalogue, open_round: OpenRound
 ) -> None:

@@ -154,6 +154,8 @@ def _scoring_page(
         round=round_,
         team=session.get(Team, round_.team_id),
         themes=group_statements(statements),
+        # Theme 6's legal references are the 2019/20 material's: respondents see why.
+        notes={theme.id: theme.note for theme in catalogue.themes if theme.note},
         statement_count=len(statements),
         texts={statement.statement_id: statement.text for statement in statements},
         scale=catalogue.scale,

@@ -38,6 +38,7 @@ SCREENSHOTS = {
     "scoring with a validation error",
     "statement catalogue",
     "meeting step 2",
+    "scoring",
 }
 
 
