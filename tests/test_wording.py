@@ -11,6 +11,7 @@ from app.core.rounds import STATUS_LABELS, RoundStatus
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
 TEMPLATES = sorted((APP / "templates").glob("*.html"))
+SCRIPTS = sorted((APP / "static").glob("*.js"))  # the service's own scripts (plotly is not here)
 # A list of guessable words that passwords may not contain, not text anyone reads.
 NOT_UI = {APP / "core" / "passwords.py"}
 PYTHON = sorted(path for path in APP.rglob("*.py") if path not in NOT_UI)
@@ -44,8 +45,11 @@ def _python_strings(path: Path) -> list[str]:
 
 
 def _ui_texts() -> list[tuple[str, str]]:
-    """(where, text) for every template and every string literal of the Python code."""
-    texts = [(str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")) for path in TEMPLATES]
+    """(where, text) for every template and script, and every string literal of the Python code."""
+    texts = [
+        (str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))
+        for path in [*TEMPLATES, *SCRIPTS]
+    ]
     for path in PYTHON:
         texts += [(str(path.relative_to(ROOT)), text) for text in _python_strings(path)]
     return texts
