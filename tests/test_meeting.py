@@ -141,8 +141,7 @@ def test_the_reflection_questions_come_by_group_with_context_and_credit(
 ) -> None:
     world = build_world(session, catalogue)
     round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
-    with _client(app, world) as client:
-        page = parse(client.get(f"/runder/{round_.id}/moede/2").text)
+    page = parse(_client(app, world).get(f"/runder/{round_.id}/moede/2").text)
     aside = page.select_one("aside.meeting-aside")
     assert aside is not None
     text = text_of(str(aside))
