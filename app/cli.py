@@ -229,7 +229,7 @@ def _seed_demo(*, as_json: bool, if_empty: bool) -> None:
     base = settings.base_url
     typer.echo(f"Demo-kommunen er oprettet. Åbn {base}/")
     typer.echo(f"  Administrator: {info.admin.email} / {info.admin.password}")
-    typer.echo(f"  Tovholder:     {info.facilitator.email} / {info.facilitator.password}")
+    typer.echo(f"  Mødeleder:     {info.facilitator.email} / {info.facilitator.password}")
     for team in info.teams:
         typer.echo(f"  {team.name}:")
         for round_ in team.rounds:

@@ -77,7 +77,7 @@ ACCESS: dict[tuple[str, str], tuple[Any, ...]] = {
         "admin",
         {"name": "Nyt team", "unit_id": "{unit_id}", "expected_size": "4"},
     ),
-    ("POST", "/admin/teams/{team_id}/tovholdere"): ("admin", {"facilitator_ids": "{fac_a_id}"}),
+    ("POST", "/admin/teams/{team_id}/moedeledere"): ("admin", {"facilitator_ids": "{fac_a_id}"}),
     ("POST", "/admin/brugere"): ("admin", {"name": "Ny", "email": "ny@test.dk"}),
     ("POST", "/admin/brugere/{user_id}/invitation"): ("admin", {}),
     ("POST", "/admin/brugere/{user_id}/aktiv"): ("admin", {"active": "false"}),

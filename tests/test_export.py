@@ -507,6 +507,7 @@ def test_codebook_explains_every_column_the_small_group_rule_and_k(
         assert f"`{column}`" in response.text
     assert "k = 3" in response.text
     assert "kommentarer er ikke med" in response.text.lower()
+    assert "Tom betyder »Ved ikke«." in response.text  # Danish quotation marks, as on the pages
 
 
 def test_export_page_offers_only_own_teams_to_a_facilitator_and_says_what_is_left_out(

@@ -123,15 +123,17 @@ def test_a_bad_action_is_refused_and_nothing_is_stored(
     world = build_world(session, catalogue)
     round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
     with _client(app, world) as client:
-        for bad in (
-            {"what": " "},
-            {"what": "X", "status": "færdig"},
-            {"what": "X", "due_on": "31/1"},
+        for bad, message in (
+            ({"what": " "}, "Udfyld feltet »Hvad«."),
+            ({"what": "X", "status": "færdig"}, "Vælg en af mulighederne i feltet »Status«."),
+            ({"what": "X", "due_on": "31/1"}, "Feltet »Hvornår« skal være en dato"),
+            ({"what": "X", "who": "x" * 201}, "Feltet »Hvem« må højst være 200 tegn."),
         ):
             response = client.post(
                 f"/runder/{round_.id}/handlinger", data={"csrf_token": CSRF} | bad
             )
             assert response.status_code == 422
+            assert message in text_of(response.text)
     assert session.exec(select(PlanAction)).all() == []
 
 
@@ -150,6 +152,23 @@ def test_a_refused_action_names_each_field_in_danish_and_keeps_what_was_typed(
     new = parse(response.text).find("input", id="what-ny")
     assert new is not None and new["value"] == typed["what"]
     assert session.exec(select(PlanAction)).all() == []
+
+
+def test_the_reflection_questions_come_by_group_with_context_and_credit(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    page = parse(_client(app, world).get(f"/runder/{round_.id}/moede/2").text)
+    aside = page.select_one("aside.meeting-aside")
+    assert aside is not None
+    text = text_of(str(aside))
+    theme = catalogue.themes[0]
+    for group, questions in catalogue.question_groups(theme):
+        assert f"{group.name}. {group.context}" in text
+        assert all(question in text for question in questions)
+    assert catalogue.reflection.credit in text
+    assert "Fremfærd / NUBU" in text
 
 
 def test_open_actions_come_back_for_review_and_can_be_followed_up(
@@ -190,7 +209,7 @@ def test_the_next_round_shows_how_a_prioritised_statement_moved(
             data={"csrf_token": CSRF, "statement_ids": [statement.id]},
         )
         page = text_of(client.get(f"/runder/{september.id}/moede/1").text)
-    assert re.search(r"Prioriteret i maj 2026: 4,0 → 6,0", page), page[:2000]
+    assert re.search(r"Prioriteret i Maj 2026: 4,0 → 6,0", page), page[:2000]
 
 
 def test_the_meeting_needs_a_closed_round(

@@ -300,7 +300,7 @@ def test_step_1_lists_the_last_rounds_priorities_first(
         data={"csrf_token": CSRF, "statement_ids": meeting.ids[1:2]},
     )
     page = text_of(meeting.client.get(f"/runder/{now.id}/moede/1").text)
-    assert page.index("Prioriteret i juni 2026") < page.index("Prioriteret i maj 2026")
+    assert page.index("Prioriteret i Juni 2026") < page.index("Prioriteret i Maj 2026")
 
 
 def test_prioritised_statements_are_marked_on_the_radar_and_in_the_lists(
@@ -317,7 +317,7 @@ def test_prioritised_statements_are_marked_on_the_radar_and_in_the_lists(
         "★ " + wrap_label(statement.short)
     ]
     assert "★ = prioriteret udsagn" in figure["layout"]["legend"]["title"]["text"]
-    assert "★ prioriteret i maj 2026" in step3
+    assert "★ prioriteret i Maj 2026" in step3
     meeting.client.post(
         f"/runder/{now.id}/prioriteter",
         data={"csrf_token": CSRF, "statement_ids": meeting.ids[1:2]},

@@ -42,6 +42,26 @@ def test_catalogue_page_shows_every_statement_with_its_provenance(
         assert labels[statement.text] == expected
 
 
+def test_catalogue_page_shows_the_law_note_and_credits_the_reflection_questions(
+    client: TestClient, catalogue: Catalogue
+) -> None:
+    page = parse(client.get("/udsagn").text)
+    law = catalogue.theme("fagligheder")
+    section = page.select_one(f"section#{law.id}")
+    assert section is not None and law.note is not None
+    note = section.select_one(".theme-note")
+    assert note is not None and law.note in text_of(str(note))
+    assert "Barnets Lov" in note.get_text()
+    assert [s.select_one(".theme-note") for s in page.select("section.theme")].count(None) == 5
+    for theme in catalogue.themes:
+        box = page.select_one(f"section#{theme.id} details.reflection")
+        assert box is not None, theme.id
+        text = text_of(str(box))
+        for group, _ in catalogue.question_groups(theme):
+            assert f"{group.name}. {group.context}" in text
+        assert catalogue.reflection.credit in text
+
+
 def test_unknown_page_gets_a_danish_404_page(client: TestClient) -> None:
     response = client.get("/findes-ikke")
     assert response.status_code == 404

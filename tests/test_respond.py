@@ -120,7 +120,7 @@ def test_start_page_has_a_code_form_that_leads_to_the_round(
 def test_an_unknown_code_gets_a_danish_404_page_with_the_code_form(client: TestClient) -> None:
     reply = client.get("/r/ZZZZZZ")
     assert reply.status_code == 404
-    assert "Der er ingen runde med koden „ZZZZZZ“" in text_of(reply.text)
+    assert "Der er ingen runde med koden »ZZZZZZ«" in text_of(reply.text)
     assert parse(reply.text).select_one("form.join-form input#kode") is not None
 
 
@@ -207,6 +207,8 @@ def test_scoring_page_states_the_scale_at_the_top_and_beside_every_row(
     assert note is not None
     assert catalogue.scale.min_label in note.get_text()
     assert catalogue.scale.max_label in note.get_text()
+    # The material's own framing of the exercise (001:274).
+    assert "hvordan I oplever situationen i dag" in note.get_text()
     ends = page.select("fieldset.q .ends")
     assert len(ends) == ALL_STATEMENTS
     assert ends[0].get_text(" ", strip=True) == (
@@ -226,6 +228,18 @@ def test_scoring_page_groups_statements_by_theme_and_area_with_a_progress_line(
     progress = page.select_one("#progress")
     assert progress is not None and progress.get_text() == f"{ALL_STATEMENTS} udsagn i 6 temaer"
     assert progress["data-total"] == str(ALL_STATEMENTS)
+
+
+def test_the_law_theme_tells_respondents_that_its_references_are_from_2019_20(
+    client: TestClient, catalogue: Catalogue, open_round: OpenRound
+) -> None:
+    page = parse(client.get(f"/r/{open_round.code}").text)
+    notes = page.select("form#scoring .theme-note")
+    law = catalogue.theme("fagligheder")
+    assert law.note is not None and len(notes) == 1
+    assert law.note in " ".join(notes[0].get_text().split())
+    heading = notes[0].find_previous("h2")
+    assert heading is not None and heading.get_text() == law.title
 
 
 def test_profession_is_optional_with_the_catalogues_list(
@@ -436,7 +450,7 @@ def test_a_value_above_ten_is_refused_and_marked(
 ) -> None:
     sid = open_round.statement_ids[3]
     reply = _refused(client, session, open_round.code, answered | {f"s-{sid}": "11"})
-    assert _marked(reply, sid) == "Svaret skal være et tal fra 1 til 10 eller „Ved ikke“."
+    assert _marked(reply, sid) == "Svaret skal være et tal fra 1 til 10 eller »Ved ikke«."
     assert "Dine svar er ikke gemt" in text_of(reply.text)
 
 
@@ -528,7 +542,7 @@ def test_a_non_form_client_gets_json_errors_keyed_by_statement(
         headers={"accept": "application/json"},
     )
     body = reply.json()
-    assert body["errors"] == {sid: "Svaret skal være et tal fra 1 til 10 eller „Ved ikke“."}
+    assert body["errors"] == {sid: "Svaret skal være et tal fra 1 til 10 eller »Ved ikke«."}
     assert "ikke gemt" in body["detail"]
 
 

@@ -619,7 +619,7 @@ def test_comparison_leaves_out_a_round_with_too_few_answers(
         "Februar 2026",
         "Maj 2026",
     ]
-    assert "For få svar: «Juni 2026»" in text_of(html)
+    assert "For få svar: »Juni 2026«" in text_of(html)
     headers = [th.get_text(" ", strip=True) for th in parse(html).select("table thead th")]
     assert not any("Juni" in header for header in headers)
 

@@ -167,8 +167,8 @@ def test_a_round_can_be_created_as_a_draft(
     [
         ({"themes": []}, "Vælg mindst ét af katalogets temaer."),
         ({"themes": ["ukendt"]}, "Vælg mindst ét af katalogets temaer."),
-        ({"label": "   "}, "Runden skal have et navn."),
-        ({"label": "x" * 101}, "Navnet må højst være 100 tegn."),
+        ({"label": "   "}, "Udfyld feltet »Navn på runden«."),
+        ({"label": "x" * 101}, "Feltet »Navn på runden« må højst være 100 tegn."),
         ({"closes_at": "2020-01-01T10:00"}, "Lukketidspunktet skal ligge i fremtiden."),
         ({"closes_at": "i morgen"}, "Lukketidspunktet kunne ikke læses"),
     ],

@@ -68,7 +68,7 @@ def test_vil_ikke_oplyse_means_no_profession() -> None:
 @pytest.mark.parametrize("raw", ["0", "11", "-1", "5.5", "fem", " 5", "٥", "1e1", "10 "])
 def test_a_value_outside_one_to_ten_is_refused_on_its_statement(raw: str) -> None:
     submission = parse(("s-a.x.1", raw), ("s-a.x.2", "3"))
-    assert submission.errors == {"a.x.1": "Svaret skal være et tal fra 1 til 10 eller „Ved ikke“."}
+    assert submission.errors == {"a.x.1": "Svaret skal være et tal fra 1 til 10 eller »Ved ikke«."}
     assert submission.values["a.x.1"] == raw  # shown again as entered
 
 

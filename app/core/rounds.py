@@ -18,13 +18,8 @@ class RoundStatus(StrEnum):
     CLOSED = "closed"
 
 
-# One table of labels: the short one for lists, the longer one where the round is shown alone.
+# The one table of the statuses' Danish labels, used by every page, list and the live count.
 STATUS_LABELS = {
-    RoundStatus.DRAFT: "Kladde",
-    RoundStatus.OPEN: "Åben",
-    RoundStatus.CLOSED: "Lukket",
-}
-STATUS_DESCRIPTIONS = {
     RoundStatus.DRAFT: "Ikke åbnet endnu",
     RoundStatus.OPEN: "Åben for svar",
     RoundStatus.CLOSED: "Lukket",

@@ -162,11 +162,11 @@ def _statement_problem(
         try:
             parse_value(values[0])
         except ValueError:
-            return "Svaret skal være et tal fra 1 til 10 eller „Ved ikke“."
+            return "Svaret skal være et tal fra 1 til 10 eller »Ved ikke«."
     if len(comment) > MAX_COMMENT_LENGTH:
         return f"Kommentaren er på {len(comment)} tegn; der er plads til {MAX_COMMENT_LENGTH}."
     if comment and not values:
-        return "Vælg et svar (eller „Ved ikke“) til din kommentar, så den kan gemmes."
+        return "Vælg et svar (eller »Ved ikke«) til din kommentar, så den kan gemmes."
     return None
 
 
@@ -196,6 +196,7 @@ class AreaGroup(Generic[S]):
 class ThemeGroup(Generic[S]):
     """A theme's areas, in round order."""
 
+    theme_id: str
     title: str
     areas: list[AreaGroup[S]]
 
@@ -208,11 +209,11 @@ class ThemeGroup(Generic[S]):
 def group_statements(statements: Sequence[S]) -> list[ThemeGroup[S]]:
     """The round's statements by theme and area, in their order (the scoring page's headings)."""
     themes: list[ThemeGroup[S]] = []
-    for _theme_id, theme_iter in groupby(statements, key=lambda s: s.theme_id):
+    for theme_id, theme_iter in groupby(statements, key=lambda s: s.theme_id):
         in_theme = list(theme_iter)
         areas = [
             AreaGroup(title=area[0].area_title, statements=area)
             for area in (list(group) for _, group in groupby(in_theme, key=lambda s: s.area_id))
         ]
-        themes.append(ThemeGroup(title=in_theme[0].theme_title, areas=areas))
+        themes.append(ThemeGroup(theme_id=theme_id, title=in_theme[0].theme_title, areas=areas))
     return themes

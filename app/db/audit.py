@@ -28,7 +28,7 @@ KINDS: dict[str, str] = {
     "user.role_changed": "Rolle ændret",
     "team.created": "Team oprettet",
     "team.changed": "Team ændret",
-    "team.facilitators_changed": "Teamets tovholdere ændret",
+    "team.facilitators_changed": "Teamets mødeledere ændret",
     "round.opened": "Runde åbnet",
     "round.closed": "Runde lukket",
     "round.reopened": "Runde genåbnet",

@@ -18,7 +18,7 @@ from app.db.rounds import create_round
 from app.themes import Catalogue
 
 ADMIN_EMAIL = "admin@demo-kommune.example"
-FACILITATOR_EMAIL = "tovholder@demo-kommune.example"
+FACILITATOR_EMAIL = "moedeleder@demo-kommune.example"
 TEAMS = (
     # (unit, team, expected size, professions the team is made of)
     (
@@ -50,7 +50,7 @@ COMMENTS = (
     "Vi mangler tid til at følge op.",
 )
 ACTIONS = (
-    ("Fast dagsorden med barnets perspektiv som første punkt", "Tovholder"),
+    ("Fast dagsorden med barnets perspektiv som første punkt", "Mødeleder"),
     ("Aftale om hvem der følger op efter hvert møde", "Teamet"),
     ("Temamøde om hinandens fagligheder", "PPR og leder"),
 )
@@ -143,7 +143,7 @@ def _plan(
             round_id=round_.id,
             statement_id=statement_id,
             experience="At vi spørger barnet og forældrene først og følger op på det, vi aftaler.",
-            requirements="Faste mødetider og en tovholder, der samler trådene.",
+            requirements="Faste mødetider og en mødeleder, der samler trådene.",
         )
         session.add(priority)
         session.flush()
@@ -164,7 +164,7 @@ def seed_demo(*, session: Session, catalogue: Catalogue, seed: int = 2026) -> De
     """Fill an empty database with the demo municipality and return its logins and rounds."""
     rng = random.Random(seed)
     admin = _user(session, ADMIN_EMAIL, "Anne Admin", "admin")
-    facilitator = _user(session, FACILITATOR_EMAIL, "Tove Tovholder", "facilitator")
+    facilitator = _user(session, FACILITATOR_EMAIL, "Mette Mødeleder", "facilitator")
     session.flush()
     facilitator_id = session.exec(select(User.id).where(User.email == FACILITATOR_EMAIL)).one()
     units: dict[str, Unit] = {}

@@ -44,7 +44,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("unit", "Enhedens navn (fx et skoleområde)."),
     ("team", "Teamets navn."),
     ("round_id", "Rundens nummer i Spindelvæv (entydigt i hele kommunen)."),
-    ("round_label", 'Rundens navn, fx "November 2026".'),
+    ("round_label", "Rundens navn, fx »November 2026«."),
     ("round_opened", "Datoen runden blev åbnet for svar (ÅÅÅÅ-MM-DD, dansk tid)."),
     ("round_closed", "Datoen runden blev lukket (ÅÅÅÅ-MM-DD, dansk tid)."),
     ("theme", "Temaets titel, som den lød i runden."),
@@ -56,7 +56,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
         "Faggruppen, som resultatsiden viser: en faggruppe, eller »Øvrige« for de små samlet. "
         "Tom, hvor runden ikke har faggrupper nok til at vise nogen (se reglen om små grupper).",
     ),
-    ("value", 'Vurderingen, et helt tal fra 1 til 10. Tom betyder "Ved ikke".'),
+    ("value", "Vurderingen, et helt tal fra 1 til 10. Tom betyder »Ved ikke«."),
     (
         "response_id",
         "Tilfældigt id for én besvarelse i én runde: rækker med samme id er samme persons svar i "
@@ -504,7 +504,7 @@ def codebook_markdown(plan: ExportPlan) -> str:
         "",
         "- CSV: UTF-8 med BOM. Dansk (standard): semikolon mellem felterne og decimalkomma. "
         "International: komma og decimalpunktum.",
-        '- XLSX: arket "Svar" med rækkerne og arket "Kodebog" med denne kodebog.',
+        "- XLSX: arket »Svar« med rækkerne og arket »Kodebog« med denne kodebog.",
         "- JSON Lines (API'et): ét objekt pr. linje med kolonnerne som nøgler; "
         "tomme felter er null.",
         "",

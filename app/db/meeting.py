@@ -27,7 +27,7 @@ ACTION_STATUS_LABELS = {
     "ikke_startet": "Ikke startet",
     "i_gang": "I gang",
     "gennemfoert": "Gennemført",
-    "droppet": "Droppet",
+    "droppet": "Opgivet",
 }
 OPEN_STATUSES = ("ikke_startet", "i_gang")
 

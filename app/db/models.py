@@ -110,7 +110,18 @@ class TeamFacilitator(SQLModel, table=True):
     )
 
 
-class Round(SQLModel, table=True):
+class RoundBase(SQLModel):
+    """What the new-round form types: the table's column and the form's limit, declared once."""
+
+    label: str = Field(min_length=1, max_length=100, title="Navn på runden")
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _as_stored(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+
+class Round(RoundBase, table=True):
     """One scoring of a team on some themes, with its own colour and frozen statement texts."""
 
     __tablename__ = "round"
@@ -118,7 +129,6 @@ class Round(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id", index=True)
-    label: str = Field(max_length=100)
     colour: str = Field(max_length=7)
     status: str = Field(default="draft", max_length=10)
     themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -575,7 +575,7 @@ class StatementResultPublic(BaseModel):
     )
     message: str | None = Field(default=None, description='"for få svar", når shown er false.')
     n: int | None = Field(default=None, description="Svar med en værdi 1-10.")
-    n_dont_know: int | None = Field(default=None, description='Svar "Ved ikke".')
+    n_dont_know: int | None = Field(default=None, description="Svar »Ved ikke«.")
     mean: float | None = None
     median: float | None = None
     min: int | None = None

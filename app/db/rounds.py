@@ -8,8 +8,9 @@ from sqlalchemy import Subquery, delete, exists, func
 from sqlmodel import Session, col, select
 
 from app.core.formatting import LOCAL_TIME
+from app.core.forms import read_form
 from app.core.rounds import RoundStatus, effective_status, new_join_code, next_colour
-from app.db.models import Response, Round, RoundStatement, Team, utcnow
+from app.db.models import Response, Round, RoundBase, RoundStatement, Team, utcnow
 from app.db.sql import held_at
 from app.errors import Conflict, InvalidInput
 from app.themes import Catalogue
@@ -41,9 +42,7 @@ def create_round(
     chosen = [theme.id for theme in catalogue.themes if theme.id in theme_ids]
     if not theme_ids or not set(theme_ids) <= known:
         raise InvalidInput("Vælg mindst ét af katalogets temaer.")
-    label = label.strip()
-    if not label:
-        raise InvalidInput("Runden skal have et navn.")
+    label = read_form(RoundBase, {"label": label}).label
     used = session.exec(select(Round.colour).where(Round.team_id == team_id)).all()
     round_ = Round(
         team_id=team_id,
@@ -153,7 +152,7 @@ def open_round(*, session: Session, round_: Round) -> None:
     """Let respondents in: a draft opens; a closed round must be reopened instead."""
     status = effective_status(round_)
     if status == "closed":
-        raise Conflict("Runden er lukket. Brug „Genåbn runden“, hvis der skal svares mere.")
+        raise Conflict("Runden er lukket. Brug »Genåbn runden«, hvis der skal svares mere.")
     if status == "draft":
         round_.status, round_.opened_at = "open", utcnow()
         # The team's size as it is now: the most answers the round takes.

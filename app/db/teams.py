@@ -80,7 +80,7 @@ def _facilitator_ids(session: Session, user_ids: list[int]) -> set[int]:
         ).all()
     )
     if found != wanted:
-        raise InvalidInput("Vælg tovholdere fra listen.")
+        raise InvalidInput("Vælg mødeledere fra listen.")
     return wanted
 
 

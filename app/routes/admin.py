@@ -101,7 +101,7 @@ def add_team(
     return RedirectResponse(f"/teams/{team.id}", status_code=303)
 
 
-@router.post("/admin/teams/{team_id}/tovholdere", dependencies=CsrfChecked)
+@router.post("/admin/teams/{team_id}/moedeledere", dependencies=CsrfChecked)
 def assign_facilitators(
     session: SessionDep,
     admin: AdminDep,
@@ -112,7 +112,7 @@ def assign_facilitators(
     if session.get(Team, team_id) is None:
         raise NotFound("Teamet findes ikke.")
     set_facilitators(session=session, team_id=team_id, user_ids=facilitator_ids)
-    detail = "tovholdere: " + ", ".join(str(i) for i in sorted(set(facilitator_ids)))
+    detail = "mødeledere: " + ", ".join(str(i) for i in sorted(set(facilitator_ids)))
     record(
         session=session,
         actor=admin,

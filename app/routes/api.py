@@ -92,7 +92,7 @@ class ExportRowPublic(BaseModel):
     response_model=list[TeamPublic],
     tags=["Teams"],
     summary="De teams, du har adgang til",
-    description="Administratorer og API-nøgler ser alle teams; en tovholder sine egne.",
+    description="Administratorer og API-nøgler ser alle teams; en mødeleder sine egne.",
     responses=NOT_LOGGED_IN,
 )
 def api_teams(session: SessionDep, user: ApiUserDep) -> list[TeamPublic]:
@@ -159,7 +159,7 @@ def api_rounds(team_id: int, team: ApiTeamDep, session: SessionDep) -> list[Roun
                     "application/x-ndjson": {"schema": ExportRowPublic.model_json_schema()}
                 },
             },
-            403: {"description": "Et team, du ikke er tovholder for."},
+            403: {"description": "Et team, du ikke er mødeleder for."},
             404: {"description": "Teamet eller enheden findes ikke."},
             422: {"description": "Ukendt tema, eller fra-datoen ligger efter til-datoen."},
         }

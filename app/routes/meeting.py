@@ -29,7 +29,7 @@ from app.db.results import (
 )
 from app.db.rounds import count_responses, rounds_with_counts
 from app.errors import InvalidInput, NotFound, Rejected
-from app.themes import Catalogue
+from app.themes import Catalogue, ReflectionGroup, Theme
 from app.web.access import ClosedRoundDep, RoundDep, TeamDep, TeamRound
 from app.web.charts import PLOTLY_URL, radar_figures
 from app.web.csrf import require_csrf
@@ -42,7 +42,7 @@ FormStr = Annotated[str, Form()]
 STEPS = (
     "Resultaterne",
     "Præsenter jeres overvejelser",
-    "Vælg 3 parametre",
+    "Vælg 3 udsagn",
     "Hvad vil barnet/den unge og forældrene opleve?",
     "Hvad skal der til?",
     "Handleplan",
@@ -174,6 +174,7 @@ def _step_page(
         "actions": actions_of(session=session, round_ids=[round_id]),
         "statuses": ACTION_STATUS_LABELS,
         "questions": _questions(catalogue, round_.themes),
+        "credit": catalogue.reflection.credit,
         "movements": movements,
         "marked": marked,
         "earlier": earlier,
@@ -186,9 +187,11 @@ def _step_page(
     return render(request, "meeting.html", 422 if error else 200, **context)
 
 
-def _questions(catalogue: Catalogue, theme_ids: list[str]) -> list[tuple[str, list[str]]]:
+def _questions(
+    catalogue: Catalogue, theme_ids: list[str]
+) -> list[tuple[Theme, list[tuple[ReflectionGroup, list[str]]]]]:
     return [
-        (theme.title, [question.text for question in theme.reflection_questions])
+        (theme, catalogue.question_groups(theme))
         for theme in catalogue.themes
         if theme.id in theme_ids and theme.reflection_questions
     ]

@@ -154,6 +154,8 @@ def _scoring_page(
         round=round_,
         team=session.get(Team, round_.team_id),
         themes=group_statements(statements),
+        # Theme 6's legal references are the 2019/20 material's: respondents see why.
+        notes={theme.id: theme.note for theme in catalogue.themes if theme.note},
         statement_count=len(statements),
         texts={statement.statement_id: statement.text for statement in statements},
         scale=catalogue.scale,
@@ -219,7 +221,7 @@ def scoring_page(
     round_ = session.exec(select(Round).where(Round.join_code == canonical)).first()
     if round_ is None:
         record_join_miss(session=session, address_hash=guesser)
-        message = f"Der er ingen runde med koden „{code[:20]}“. Tjek koden og prøv igen."
+        message = f"Der er ingen runde med koden »{code[:20]}«. Tjek koden og prøv igen."
         return _code_page(request, code=code, message=message, status=404)
     return _show_round(request, session, catalogue, settings, round_)
 
@@ -274,7 +276,7 @@ def _round_taking_answers(*, session: Session, code: str) -> RoundTakingAnswers:
     """The open round with this code; NotFound or Conflict (in Danish) otherwise."""
     row = session.connection().execute(_ROUND_BY_CODE, {"b_code": code}).first()
     if row is None:
-        raise NotFound(f"Der er ingen runde med koden „{code[:20]}“.")
+        raise NotFound(f"Der er ingen runde med koden »{code[:20]}«.")
     round_ = RoundTakingAnswers(*row)
     status = effective_status(round_)
     if status != "open":

@@ -81,10 +81,10 @@ def results_page(
     tags=["Resultater"],
     summary="En rundes resultater",
     description=(
-        'Antal svar, antal "Ved ikke", gennemsnit, median, min, maks, standardafvigelse, '
+        "Antal svar, antal »Ved ikke«, gennemsnit, median, min, maks, standardafvigelse, "
         "fordeling 1-10 og ændring siden forrige runde for hvert udsagn, gennemsnit pr. tema, "
         "emne og faggruppe. Har runden færre svar end mindste gruppestørrelse, gives kun antallet "
-        '(message: "for få svar"). Kræver login som tovholder for teamet eller administrator.'
+        '(message: "for få svar"). Kræver login som mødeleder for teamet eller administrator.'
     ),
     responses=ROUND_ACCESS_RESPONSES,
 )

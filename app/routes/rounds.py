@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from app.core.formatting import LOCAL_TIME, month_label
-from app.core.rounds import effective_status
+from app.core.rounds import STATUS_LABELS, effective_status
 from app.core.scoring import group_statements
 from app.db.meeting import by_round, open_actions_of_team
 from app.db.models import Round, Team, utcnow
@@ -37,7 +37,6 @@ from app.web.templating import render
 
 router = APIRouter()
 CSRF = [Depends(require_csrf)]
-STATUS_LABELS = {"draft": "Ikke åbnet endnu", "open": "Åben for svar", "closed": "Lukket"}
 
 
 def _live_count(session: Session, round_: Round) -> dict[str, Any]:
@@ -113,8 +112,6 @@ def create_round_from_form(
             request, team=team, catalogue=catalogue, form=form, status=409, open_rounds=open_rounds
         )
     try:
-        if len(form.label.strip()) > 100:
-            raise InvalidInput("Navnet må højst være 100 tegn.")
         closes_at = parse_closing_time(form.closes_at)
         round_ = create_round(
             session=session,

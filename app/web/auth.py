@@ -93,7 +93,7 @@ def get_admin(user: Annotated[User, Depends(get_current_user)]) -> User:
 # What round_for_user answers besides 200, for the OpenAPI description of JSON routes using it.
 ROUND_ACCESS_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "Ikke logget ind."},
-    403: {"description": "Ikke tovholder for rundens team."},
+    403: {"description": "Ikke mødeleder for rundens team."},
     404: {"description": "Runden findes ikke."},
 }
 

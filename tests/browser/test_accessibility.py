@@ -30,7 +30,16 @@ VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 BLOCKING = ("serious", "critical")
 AXE = Axe()
 # Pages whose look the fixes touched: screenshots to look at (test-output/screenshots/).
-SCREENSHOTS = {"results", "admin", "team", "respondent results", "scoring with a validation error"}
+SCREENSHOTS = {
+    "results",
+    "admin",
+    "team",
+    "respondent results",
+    "scoring with a validation error",
+    "statement catalogue",
+    "meeting step 2",
+    "scoring",
+}
 
 
 @dataclass
