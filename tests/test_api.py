@@ -127,7 +127,7 @@ def test_a_key_needs_a_name(app: FastAPI, session: Session, world: World) -> Non
         "/admin/api-noegler", data={"csrf_token": CSRF, "name": "   "}
     )
     assert response.status_code == 422
-    assert "Giv nøglen et navn" in text_of(response.text)
+    assert "Udfyld feltet »Navn«." in text_of(response.text)
     assert session.exec(select(ApiToken)).all() == []
 
 

@@ -7,9 +7,10 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.core.forms import read_form
 from app.core.passwords import hash_password, hash_token, password_weakness, verify_password
 from app.db.audit import record
-from app.db.models import ROLES, FirstRun, User, utcnow
+from app.db.models import ROLES, FirstRun, User, UserBase, utcnow
 from app.db.sessions import end_all_login_sessions
 from app.errors import InvalidInput, NotFound
 
@@ -37,10 +38,13 @@ def create_user(
 ) -> User:
     """Create an account; without a password it can only be activated by an invitation link."""
     email = normalise_email(email)
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 254:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise AccountError("Skriv en gyldig e-mailadresse.")
-    if not name.strip() or len(name) > 200:
-        raise AccountError("Skriv et navn (højst 200 tegn).")
+    try:
+        typed = read_form(UserBase, {"email": email, "name": name})
+    except InvalidInput as problem:
+        raise AccountError(problem.message) from None
+    email, name = typed.email, typed.name
     if role not in ROLES:
         raise AccountError("Ukendt rolle.")
     if password is not None:
@@ -49,7 +53,7 @@ def create_user(
         raise AccountError("Der findes allerede en bruger med den e-mailadresse.")
     user = User(
         email=email,
-        name=name.strip(),
+        name=name,
         role=role,
         password_hash=hash_password(password) if password is not None else None,
     )

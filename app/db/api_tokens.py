@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from app.db.models import ApiToken, User, utcnow
+from app.core.forms import read_form
+from app.db.models import ApiToken, ApiTokenBase, User, utcnow
 from app.errors import InvalidInput
 
 TOKEN_PREFIX = "spv_"
-MAX_NAME_LENGTH = 100
 # Record use at most this often: a warehouse paging through the API should not write every time.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -21,9 +21,7 @@ def _hash(token: str) -> str:
 
 def create_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, str]:
     """A new key for an admin; the key itself is returned this once and never stored."""
-    name = " ".join(name.split())
-    if not name or len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"Giv nøglen et navn på 1-{MAX_NAME_LENGTH} tegn, fx programmets navn.")
+    name = read_form(ApiTokenBase, {"name": name}).name
     if user.role != "admin":
         raise InvalidInput("Kun administratorer kan have API-nøgler.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

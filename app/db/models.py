@@ -17,8 +17,9 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from app.core.forms import typed_text
+from app.core.forms import one_line, typed_text
 from app.core.rounds import RoundStatus
+from app.core.scoring import MAX_COMMENT_LENGTH
 
 # Explicit names, so migrations can refer to constraints on SQLite and PostgreSQL alike.
 SQLModel.metadata = MetaData(
@@ -57,23 +58,45 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Unit(SQLModel, table=True):
+class NamedBase(SQLModel):
+    """A name typed on one line: the column of units, teams and API keys and the forms' limit."""
+
+    name: str = Field(min_length=1, max_length=200, title="Navn")
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _as_stored(cls, value: object) -> object:
+        return one_line(value)
+
+
+class Unit(NamedBase, table=True):
     """An organisational unit of the municipality (a school district, a daycare area, …)."""
 
+    __table_args__ = (UniqueConstraint("name"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class User(SQLModel, table=True):
+class UserBase(SQLModel):
+    """What the invitation and first-run forms type: the columns and the forms' limits."""
+
+    email: str = Field(max_length=254, unique=True, title="E-mail")
+    name: str = Field(min_length=1, max_length=200, title="Navn")
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _as_stored(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+
+class User(UserBase, table=True):
     """A person who logs in: a municipality admin or a team facilitator."""
 
     __tablename__ = "user_account"
     __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, unique=True)
-    name: str = Field(max_length=200)
     role: str = Field(max_length=20)
     password_hash: str | None = Field(default=None, max_length=255)
     is_active: bool = Field(default=True)
@@ -83,13 +106,12 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = None
 
 
-class Team(SQLModel, table=True):
+class Team(NamedBase, table=True):
     """A cross-professional team that scores itself round after round."""
 
     __table_args__ = (CheckConstraint("expected_size >= 1", name="expected_size"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     expected_size: int = Field(default=8)
     created_at: datetime = Field(default_factory=utcnow)
@@ -202,7 +224,7 @@ class Score(SQLModel, table=True):
     )
     statement_id: str = Field(max_length=100)
     value: int | None = None
-    comment: str | None = Field(default=None, max_length=500)
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT_LENGTH)
 
 
 class PriorityNotes(SQLModel):
@@ -310,7 +332,13 @@ class LoginAttempt(SQLModel, table=True):
     attempted_at: datetime = Field(default_factory=utcnow, index=True)
 
 
-class ApiToken(SQLModel, table=True):
+class ApiTokenBase(NamedBase):
+    """An API key's name: the column and the form's limit."""
+
+    name: str = Field(min_length=1, max_length=100, title="Navn")
+
+
+class ApiToken(ApiTokenBase, table=True):
     """A revocable key with which an admin's programs read the JSON API; only its hash is kept."""
 
     __tablename__ = "api_token"
@@ -324,7 +352,6 @@ class ApiToken(SQLModel, table=True):
             index=True,
         )
     )
-    name: str = Field(max_length=100)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None

@@ -3,17 +3,15 @@
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app.db.models import Team, TeamFacilitator, Unit, User
+from app.core.forms import read_form
+from app.db.models import NamedBase, Team, TeamFacilitator, Unit, User
 from app.errors import InvalidInput
 
 MAX_TEAM_SIZE = 500
 
 
-def _clean_name(name: str, what: str) -> str:
-    name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise InvalidInput(f"{what} skal have et navn på 1-200 tegn.")
-    return name
+def _clean_name(name: str) -> str:
+    return read_form(NamedBase, {"name": name}).name
 
 
 def _size(expected_size: str | int) -> int:
@@ -28,7 +26,7 @@ def _size(expected_size: str | int) -> int:
 
 def create_unit(*, session: Session, name: str) -> Unit:
     """Add an organisational unit with a unique name."""
-    name = _clean_name(name, "Enheden")
+    name = _clean_name(name)
     if session.exec(select(Unit.id).where(Unit.name == name)).first() is not None:
         raise InvalidInput("Der findes allerede en enhed med det navn.")
     unit = Unit(name=name)
@@ -50,9 +48,7 @@ def create_team(
     if session.get(Unit, unit_id) is None:
         raise InvalidInput("Vælg en enhed.")
     # Everything is checked before anything is added, so a refused form leaves nothing behind.
-    team = Team(
-        name=_clean_name(name, "Teamet"), unit_id=unit_id, expected_size=_size(expected_size)
-    )
+    team = Team(name=_clean_name(name), unit_id=unit_id, expected_size=_size(expected_size))
     _facilitator_ids(session, facilitator_ids)
     session.add(team)
     session.flush()
@@ -64,7 +60,7 @@ def create_team(
 
 def update_team(*, session: Session, team: Team, name: str, expected_size: str | int) -> Team:
     """Change a team's name and expected number of members."""
-    new_name, new_size = _clean_name(name, "Teamet"), _size(expected_size)
+    new_name, new_size = _clean_name(name), _size(expected_size)
     team.name, team.expected_size = new_name, new_size
     session.add(team)
     session.flush()
