@@ -7,7 +7,7 @@ and the pages agree on which rounds are closed, when they were held and which ca
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -25,11 +25,6 @@ def is_closed(now: datetime) -> ColumnElement[bool]:
             col(Round.closes_at) <= now,
         ),
     )
-
-
-def effective_status(now: datetime) -> ColumnElement[str]:
-    """SQL: the round's status as respondents meet it ("draft", "open" or "closed")."""
-    return case((is_closed(now), RoundStatus.CLOSED.value), else_=col(Round.status))
 
 
 def released(responses: Any, *, k: int, min_share: float) -> ColumnElement[bool]:
