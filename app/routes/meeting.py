@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.core.formatting import local
+from app.core.rounds import RoundStatus, effective_status
 from app.db.access import round_for_user, team_for_user
 from app.db.meeting import (
     ACTION_STATUS_LABELS,
@@ -53,7 +54,7 @@ STEPS = (
 
 def _closed_round(session: Session, user: User, round_id: int) -> tuple[Round, Team]:
     round_, team = round_for_user(session=session, user=user, round_id=round_id)
-    if round_.status != "closed":
+    if effective_status(round_) is not RoundStatus.CLOSED:
         raise Conflict("Runden er stadig åben. Luk den, før I holder opfølgningsmødet.")
     return round_, team
 
@@ -146,7 +147,7 @@ def _step_page(
     if not 1 <= step <= len(STEPS):
         raise NotFound("Mødet har seks trin.")
     round_, team = round_for_user(session=session, user=user, round_id=round_id)
-    if round_.status != "closed":
+    if effective_status(round_) is not RoundStatus.CLOSED:
         answers = response_counts(session=session, round_ids=[round_id]).get(round_id, 0)
         context = {"round": round_, "team": team, "answers": answers}
         return render(request, "meeting_open.html", 409, **context)
