@@ -1,9 +1,13 @@
 """Units and teams: creating, editing and assigning facilitators."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from app.db.models import Response, Round, Team, TeamFacilitator, Unit, User
+from app.core.rounds import NextStepKind, RoundStatus, effective_status, held_order, next_step
+from app.db.meeting import OPEN_STATUSES
+from app.db.models import PlanAction, Response, Round, Team, TeamFacilitator, Unit, User
 from app.errors import InvalidInput
 
 MAX_TEAM_SIZE = 500
@@ -118,3 +122,57 @@ def rounds_of(*, session: Session, team_id: int) -> list[tuple[Round, int]]:
         .order_by(col(Round.created_at), col(Round.id))
     )
     return [(round_, int(count)) for round_, count in session.exec(query).all()]
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """A row of "Dine teams": the team's newest round, its answers, and the next step."""
+
+    latest: Round | None
+    answers: int
+    open_actions: int
+    step: NextStepKind
+    step_text: str
+
+    @property
+    def open_round(self) -> Round | None:
+        """The newest round, when respondents may still answer it."""
+        if self.latest is not None and effective_status(self.latest) is RoundStatus.OPEN:
+            return self.latest
+        return None
+
+
+def team_summaries(*, session: Session, team_ids: list[int]) -> dict[int, TeamSummary]:
+    """Per team: its newest round with its number of responses, and its unfinished actions."""
+    answers = (
+        select(Response.round_id, func.count().label("answers"))
+        .group_by(col(Response.round_id))
+        .subquery()
+    )
+    rounds = session.exec(
+        select(Round, func.coalesce(answers.c.answers, 0))
+        .outerjoin(answers, answers.c.round_id == col(Round.id))
+        .where(col(Round.team_id).in_(team_ids))
+    ).all()
+    newest: dict[int, tuple[Round, int]] = {}
+    for round_, count in rounds:
+        known = newest.get(round_.team_id)
+        if known is None or held_order(known[0]) < held_order(round_):
+            newest[round_.team_id] = (round_, int(count))
+    actions = dict(
+        session.exec(
+            select(Round.team_id, func.count())
+            .join(PlanAction, col(PlanAction.round_id) == col(Round.id))
+            .where(col(Round.team_id).in_(team_ids), col(PlanAction.status).in_(OPEN_STATUSES))
+            .group_by(col(Round.team_id))
+        ).all()
+    )
+    summaries = {}
+    for team_id in team_ids:
+        latest, count = newest.get(team_id, (None, 0))
+        status = effective_status(latest) if latest is not None else None
+        discussed = latest is not None and latest.discussed_at is not None
+        open_actions = int(actions.get(team_id, 0))
+        step, text = next_step(latest=status, discussed=discussed, open_actions=open_actions)
+        summaries[team_id] = TeamSummary(latest, count, open_actions, step, text)
+    return summaries
