@@ -30,12 +30,13 @@ lint: $(STAMP)
 	$(BIN)/mypy app
 	$(BIN)/lint-imports
 
-## Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium; it never downloads one).
+## Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium; it never downloads one),
+## and poppler-utils, whose pdftotext/pdftoppm read the minutes' PDF.
 chromium:
-	@test -x /usr/bin/chromium || { \
+	@{ test -x /usr/bin/chromium && command -v pdftoppm >/dev/null; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core poppler-utils >/dev/null; \
 	} || { [ "$$CI" != "true" ] || exit 1; echo "chromium kunne ikke installeres; browsertests springes over"; }
 
 ## Debian's wrk drives bench/load.py; without it the script uses its own asyncio client and says so.

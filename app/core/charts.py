@@ -19,6 +19,7 @@ LABEL_WIDTH = 16  # axis labels longer than this are split over two lines
 HOVER_WIDTH = 48
 MARK = "★"  # before the axis label of a prioritised statement; the legend says what it means
 LEGEND_HINT = "Runder (klik for at skjule)"
+PRINTED_LEGEND = "Runder"
 
 
 def plotly_text(text: str) -> str:
@@ -114,12 +115,14 @@ def radar_figure(
     filled_round_id: int | None = None,
     title: str = "",
     marked: Collection[str] = (),
+    printed: bool = False,
 ) -> dict[str, Any]:
     """The radar of one theme: one axis per statement, radial axis 0-10, one trace per round.
 
     `series` is oldest first; the round `filled_round_id` (normally the newest) is filled in its
     colour, the others are lines in theirs. Each legend entry toggles its round. The statements
     in `marked` (the team's priorities) get a ★ before their axis label, explained in the legend.
+    `printed` (the minutes) puts the legend under a shorter chart, without the click hint.
     """
     traces = []
     others = 0
@@ -132,9 +135,23 @@ def radar_figure(
     # (go.Figure would validate it again on every page view, which costs more than the SQL).
     data = [trace.to_plotly_json() for trace in traces]
     layout = _layout(title, len(axes))
+    if printed:
+        layout = _printed(layout)
     if any(axis.id in marked for axis in axes):
         layout["legend"]["title"]["text"] += f"<br>{MARK} = prioriteret udsagn"
     return {"data": data, "layout": layout}
+
+
+def _printed(layout: dict[str, Any]) -> dict[str, Any]:
+    """The layout for paper: nothing to click, so no hint; the legend below, to fit A4's width."""
+    legend = {**layout["legend"], "title": {"text": PRINTED_LEGEND}, "orientation": "h"}
+    legend.update({"x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"})
+    return {
+        **layout,
+        "legend": legend,
+        "height": 480,
+        "margin": {"l": 80, "r": 80, "t": 45, "b": 45},
+    }
 
 
 def _layout(title: str, n_axes: int) -> dict[str, Any]:

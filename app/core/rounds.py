@@ -103,3 +103,30 @@ def new_join_code() -> str:
 def normalise_join_code(code: str) -> str:
     """The code as stored: upper case, without spaces or dashes people type."""
     return "".join(code.split()).replace("-", "").upper()
+
+
+class NextStepKind(StrEnum):
+    """Where the facilitator's next step is done: the page a "Dine teams" row links to."""
+
+    NEW_ROUND = "new_round"
+    ROUND = "round"
+    MEETING = "meeting"
+    FOLLOW_UP = "follow_up"
+
+
+def next_step(
+    *, latest: RoundStatus | None, discussed: bool, open_actions: int
+) -> tuple[NextStepKind, str]:
+    """What a team's facilitator does next, in Danish, from its newest round and open actions."""
+    if latest is None:
+        return NextStepKind.NEW_ROUND, "Opret den første runde"
+    if latest is RoundStatus.DRAFT:
+        return NextStepKind.ROUND, "Åbn runden"
+    if latest is RoundStatus.OPEN:
+        return NextStepKind.ROUND, "Luk runden"
+    if not discussed:
+        return NextStepKind.MEETING, "Hold mødet"
+    if open_actions:
+        noun = "handling" if open_actions == 1 else "handlinger"
+        return NextStepKind.FOLLOW_UP, f"Følg op på {open_actions} {noun}"
+    return NextStepKind.NEW_ROUND, "Opret næste runde"

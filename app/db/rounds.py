@@ -100,17 +100,23 @@ def _answers_per_round() -> Subquery:
 
 
 def rounds_with_counts(
-    *, session: Session, team_id: int, opened_only: bool = False
+    *,
+    session: Session,
+    team_id: int | None = None,
+    team_ids: Sequence[int] = (),
+    opened_only: bool = False,
 ) -> list[tuple[Round, int]]:
-    """The team's rounds in the order they were held (`held_order`), each with its responses.
+    """A team's rounds (or several teams') in the order they were held (`held_order`), each with
+    its number of responses.
 
     With `opened_only`, drafts are left out: they were never held, so no view compares with them.
     """
+    wanted = [team_id] if team_id is not None else list(team_ids)
     answers = _answers_per_round()
     query = (
         select(Round, func.coalesce(answers.c.answers, 0))
         .outerjoin(answers, answers.c.round_id == col(Round.id))
-        .where(Round.team_id == team_id)
+        .where(col(Round.team_id).in_(wanted))
         .order_by(held_at(), col(Round.id))
     )
     if opened_only:

@@ -1,10 +1,15 @@
 """Units and teams: creating, editing and assigning facilitators."""
 
-from sqlalchemy import delete
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.core.forms import read_form
-from app.db.models import NamedBase, Team, TeamFacilitator, Unit, User
+from app.core.rounds import NextStepKind, RoundStatus, effective_status, next_step
+from app.db.meeting import OPEN_STATUSES
+from app.db.models import NamedBase, PlanAction, Round, Team, TeamFacilitator, Unit, User
+from app.db.rounds import rounds_with_counts
 from app.errors import InvalidInput
 
 MAX_TEAM_SIZE = 500
@@ -98,3 +103,46 @@ def facilitators_of(*, session: Session, team_id: int) -> list[User]:
         .order_by(col(User.name))
     )
     return list(session.exec(query).all())
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """A row of "Dine teams": the team's newest round, its answers, and the next step."""
+
+    latest: Round | None
+    answers: int
+    open_actions: int
+    step: NextStepKind
+    step_text: str
+
+    @property
+    def open_round(self) -> Round | None:
+        """The newest round, when respondents may still answer it."""
+        if self.latest is not None and effective_status(self.latest) is RoundStatus.OPEN:
+            return self.latest
+        return None
+
+
+def team_summaries(*, session: Session, team_ids: list[int]) -> dict[int, TeamSummary]:
+    """Per team: its newest round with its number of responses, and its unfinished actions."""
+    newest: dict[int, tuple[Round, int]] = {}
+    # In held order, so each team's last row is its newest round.
+    for round_, count in rounds_with_counts(session=session, team_ids=team_ids):
+        newest[round_.team_id] = (round_, count)
+    actions = dict(
+        session.exec(
+            select(Round.team_id, func.count())
+            .join(PlanAction, col(PlanAction.round_id) == col(Round.id))
+            .where(col(Round.team_id).in_(team_ids), col(PlanAction.status).in_(OPEN_STATUSES))
+            .group_by(col(Round.team_id))
+        ).all()
+    )
+    summaries = {}
+    for team_id in team_ids:
+        latest, count = newest.get(team_id, (None, 0))
+        status = effective_status(latest) if latest is not None else None
+        discussed = latest is not None and latest.discussed_at is not None
+        open_actions = int(actions.get(team_id, 0))
+        step, text = next_step(latest=status, discussed=discussed, open_actions=open_actions)
+        summaries[team_id] = TeamSummary(latest, count, open_actions, step, text)
+    return summaries

@@ -54,8 +54,6 @@ def _meeting_report(
     closed: TeamRound,
     settings: Settings,
     catalogue: Catalogue,
-    *,
-    detailed: bool = True,
 ) -> RoundReport:
     """The report of a closed round: what the meeting and its minutes show."""
     round_, team = closed
@@ -67,7 +65,6 @@ def _meeting_report(
         k=settings.min_group_size,
         min_share=settings.min_share,
         profession_labels=labels,
-        detailed=detailed,
     )
 
 
@@ -421,16 +418,19 @@ def minutes(
     round_id: int,
 ) -> Response:
     """The meeting's summary for the minutes, laid out to print on A4."""
-    report = _meeting_report(session, closed, settings, catalogue, detailed=False)
+    report = _meeting_report(session, closed, settings, catalogue)
+    priorities = priorities_of(session=session, round_id=round_id)
+    marked = {priority.statement_id for priority, _ in priorities}
     return render(
         request,
         "minutes.html",
         report=report,
         round=report.round,
         team=report.team,
-        priorities=priorities_of(session=session, round_id=round_id),
+        priorities=priorities,
+        marked=marked,
         actions=actions_of(session=session, round_ids=[round_id]),
         statuses=ACTION_STATUS_LABELS,
-        figures=radar_figures(report) if report.enough else {},
+        figures=radar_figures(report, marked, printed=True) if report.enough else {},
         plotly_url=PLOTLY_URL,
     )

@@ -10,7 +10,7 @@ from app.db.access import teams_for_user
 from app.db.meeting import ACTION_STATUS_LABELS, by_round, open_actions_of_team
 from app.db.models import Team, Unit, User
 from app.db.rounds import rounds_with_counts
-from app.db.teams import facilitators_of, update_team
+from app.db.teams import facilitators_of, team_summaries, update_team
 from app.errors import Forbidden, InvalidInput, Rejected
 from app.web.access import TeamDep
 from app.web.auth import CurrentUserDep
@@ -26,7 +26,8 @@ def team_list(request: Request, session: SessionDep, user: CurrentUserDep) -> Re
     """The teams this user leads (admins: every team)."""
     teams = teams_for_user(session=session, user=user)
     units = {unit.id: unit.name for unit in session.exec(select(Unit)).all()}
-    return render(request, "teams.html", teams=teams, units=units)
+    summaries = team_summaries(session=session, team_ids=[team.id or 0 for team in teams])
+    return render(request, "teams.html", teams=teams, units=units, summaries=summaries)
 
 
 def _team_page(

@@ -53,7 +53,8 @@
       responsive: true,
       displaylogo: false,
       locale: "da",
-      displayModeBar: true,
+      // The minutes are for paper: no camera button to print there.
+      displayModeBar: element.getAttribute("data-modebar") !== "off",
       modeBarButtons: [["toImage"]],
       toImageButtonOptions: { format: "png", filename: "spindelvaev", scale: 2 }
     });

@@ -22,12 +22,18 @@ PLOTLY_URL = f"/vendor/plotly.min.js?v={plotly.__version__}"
 PLOTLY_ETAG = f'"plotly-{plotly.__version__}"'
 
 
-def radar_figures(report: RoundReport, marked: Collection[str] = ()) -> dict[str, dict[str, Any]]:
+def radar_figures(
+    report: RoundReport, marked: Collection[str] = (), *, printed: bool = False
+) -> dict[str, dict[str, Any]]:
     """One radar per theme: earlier rounds as lines, this round filled, priorities marked ★."""
     lines = [*report.earlier, report.current]
     return {
         theme.id: radar_figure(
-            axes=theme.infos, series=lines, filled_round_id=report.round.id, marked=marked
+            axes=theme.infos,
+            series=lines,
+            filled_round_id=report.round.id,
+            marked=marked,
+            printed=printed,
         )
         for theme in report.themes
     }
