@@ -20,6 +20,8 @@ def round_status_label(round_: Round) -> str:
 
 
 templates.env.globals["csrf_input"] = csrf_input
+# Templates ask `round_status(round) == "closed"`, not `round.status`: a passed closing time counts.
+templates.env.globals["round_status"] = effective_status
 templates.env.globals["round_status_label"] = round_status_label
 templates.env.filters.update(
     danish_date=danish_date, danish_datetime=danish_datetime, decimal=decimal
