@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from app.db.audit import record
 from app.db.models import ApiToken, User, utcnow
 from app.errors import InvalidInput
 
@@ -32,16 +33,25 @@ def create_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, 
     session.add(api_token)
     session.flush()
     session.refresh(api_token)
+    record(session=session, actor=user, kind="api_key.created", detail=_describe(api_token))
     return api_token, token
 
 
-def revoke_token(*, session: Session, token_id: int) -> None:
+def _describe(api_token: ApiToken) -> str:
+    # The key's name and id, never the key or its hash.
+    return f"{api_token.name} (nøgle {api_token.id})"
+
+
+def revoke_token(*, session: Session, token_id: int, actor: User | None = None) -> None:
     """Stop a key from working; revoking an unknown or already revoked key changes nothing."""
     api_token = session.get(ApiToken, token_id)
     if api_token is not None and api_token.revoked_at is None:
         api_token.revoked_at = utcnow()
         session.add(api_token)
         session.flush()
+        owner = session.get(User, api_token.user_id)
+        detail = _describe(api_token)
+        record(session=session, actor=actor, kind="api_key.revoked", subject=owner, detail=detail)
 
 
 def list_tokens(*, session: Session) -> list[tuple[ApiToken, User]]:

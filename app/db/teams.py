@@ -3,6 +3,7 @@
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from app.db.audit import record
 from app.db.models import Response, Round, Team, TeamFacilitator, Unit, User
 from app.errors import InvalidInput
 
@@ -62,12 +63,27 @@ def create_team(
     return team
 
 
-def update_team(*, session: Session, team: Team, name: str, expected_size: str | int) -> Team:
-    """Change a team's name and expected number of members."""
+def update_team(
+    *,
+    session: Session,
+    team: Team,
+    name: str,
+    expected_size: str | int,
+    actor: User | None = None,
+) -> Team:
+    """Change a team's name and expected number of members (logged when anything changed)."""
     new_name, new_size = _clean_name(name, "Teamet"), _size(expected_size)
+    changes = []
+    if new_name != team.name:
+        changes.append(f"navn: {team.name} → {new_name}")
+    if new_size != team.expected_size:
+        changes.append(f"medlemmer: {team.expected_size} → {new_size}")
     team.name, team.expected_size = new_name, new_size
     session.add(team)
     session.flush()
+    if changes:
+        detail = "; ".join(changes)
+        record(session=session, actor=actor, kind="team.changed", team_id=team.id, detail=detail)
     session.refresh(team)
     return team
 

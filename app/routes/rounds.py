@@ -131,6 +131,7 @@ def create_round_from_form(
             label=form.label,
             theme_ids=form.themes,
             status="open" if form.open_now else "draft",
+            actor=user,
         )
     except InvalidInput as error:  # raised before anything is added to the session
         return _round_form_page(
@@ -176,7 +177,7 @@ def _change_status(
 ) -> Response:
     """Apply a status change (`open_round`...) to the user's round, then show the round's page."""
     round_, _team = round_for_user(session=session, user=user, round_id=round_id)
-    change(session=session, round_=round_)
+    change(session=session, round_=round_, actor=user)
     return RedirectResponse(f"/runder/{round_id}", status_code=303)
 
 
@@ -203,7 +204,7 @@ def close_round_action(
         return render(
             request, "round_close.html", round=round_, team=team, answers=count, then=then
         )
-    close_round(session=session, round_=round_)
+    close_round(session=session, round_=round_, actor=user)
     return RedirectResponse(f"/runder/{round_id}/{then}".rstrip("/"), status_code=303)
 
 
@@ -217,7 +218,7 @@ def reopen_round_action(round_id: int, user: CurrentUserDep, session: SessionDep
 def delete_round_action(round_id: int, user: CurrentUserDep, session: SessionDep) -> Response:
     """Delete a round nobody has answered, then go to the team."""
     round_, team = round_for_user(session=session, user=user, round_id=round_id)
-    delete_round(session=session, round_=round_)
+    delete_round(session=session, round_=round_, actor=user)
     return RedirectResponse(f"/teams/{team.id}", status_code=303)
 
 
