@@ -180,3 +180,20 @@ def test_results_shown_again_write_no_second_entry(
             assert client.get(f"/runder/{round_id}/resultater").status_code == 200
     kinds = [e.kind for e in _new_entries(session, 0) if e.kind == "results.first_shown"]
     assert kinds == ["results.first_shown"]
+
+
+def test_an_api_key_used_twice_within_a_minute_writes_one_entry_without_the_key(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    api_token, key = create_token(session=session, user=world.admin, name="Lager")
+    session.commit()
+    with TestClient(app) as client:
+        for _ in range(2):
+            answer = client.get("/api/teams", headers={"Authorization": f"Bearer {key}"})
+            assert answer.status_code == 200
+    used = [e for e in _new_entries(session, 0) if e.kind == "api_key.used"]
+    assert [(e.actor_id, e.detail) for e in used] == [
+        (world.admin.id, f"Lager (nøgle {api_token.id})")
+    ]
+    assert key not in used[0].detail

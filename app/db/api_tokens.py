@@ -81,5 +81,6 @@ def user_for_token(*, session: Session, token: str) -> User | None:
         api_token.last_used_at = now
         session.add(api_token)
         session.flush()
+        record(session=session, actor=user, kind="api_key.used", detail=_describe(api_token))
         session.refresh(user)
     return user
