@@ -25,12 +25,13 @@ class Act:
     method: str
     path: str  # formatted with the ids that `prepare` returns
     kind: str
-    actor: str = "facilitator_a"
+    actor: str = "facilitator_a"  # a World attribute; "" for an anonymous visitor
     form: dict[str, str] = field(default_factory=dict)
     prepare: Callable[[Session, Catalogue, World], dict[str, Any]] | None = None
     logged_by: str | None = "actor"  # None: the entry names no actor
     detail: str = ""  # a part the entry's detail must hold
     on_round: bool = False
+    status: tuple[int, ...] = (200, 303)
 
 
 def _draft(session: Session, catalogue: Catalogue, world: World) -> dict[str, Any]:
@@ -68,7 +69,65 @@ def _token(session: Session, catalogue: Catalogue, world: World) -> dict[str, An
     return {"token": api_token.id}
 
 
+STRONG = "Grøn-kaffekop-ved-fjorden-17"
 ACTS = {
+    "failed login": Act(
+        "POST",
+        "/login",
+        "login.failed",
+        actor="",
+        form={"email": "a@test.dk", "password": "forkert"},
+        logged_by=None,
+        status=(422,),
+    ),
+    "logout": Act("POST", "/logout", "logout"),
+    "sessions ended": Act("POST", "/konto/log-ud-overalt", "sessions.ended"),
+    "invitation used": Act(
+        "POST",
+        "/invitation/{invitation}",
+        "password.set",
+        actor="invited",
+        form={"password": STRONG, "repeated": STRONG},
+    ),
+    "invitation issued": Act(
+        "POST", "/admin/brugere/{invited}/invitation", "invitation.issued", actor="admin"
+    ),
+    "user deactivated": Act(
+        "POST",
+        "/admin/brugere/{fac_b}/aktiv",
+        "user.deactivated",
+        actor="admin",
+        form={"active": "false"},
+    ),
+    "user activated": Act(
+        "POST",
+        "/admin/brugere/{gone}/aktiv",
+        "user.activated",
+        actor="admin",
+        form={"active": "true"},
+    ),
+    "role changed": Act(
+        "POST",
+        "/admin/brugere/{fac_b}/rolle",
+        "user.role_changed",
+        actor="admin",
+        form={"role": "admin"},
+    ),
+    "team created": Act(
+        "POST",
+        "/admin/teams",
+        "team.created",
+        actor="admin",
+        form={"name": "Team Syd", "unit_id": "{unit}", "expected_size": "6"},
+        detail="Team Syd",
+    ),
+    "facilitators changed": Act(
+        "POST",
+        "/admin/teams/{team}/tovholdere",
+        "team.facilitators_changed",
+        actor="admin",
+        form={"facilitator_ids": "{fac_b}"},
+    ),
     "round created": Act(
         "POST",
         "/teams/{team}/runder/ny",
@@ -140,12 +199,19 @@ def test_each_act_writes_exactly_one_audit_entry(
 ) -> None:
     act = ACTS[name]
     world = build_world(session, catalogue)
-    ids: dict[str, Any] = {"team": world.team_a.id}
+    ids: dict[str, Any] = {
+        "team": world.team_a.id,
+        "unit": world.team_a.unit_id,
+        "fac_b": world.facilitator_b.id,
+        "invited": world.invited.id,
+        "gone": world.deactivated.id,
+        "invitation": world.invitation_token,
+    }
     if act.prepare is not None:
         ids |= act.prepare(session, catalogue, world)
     session.commit()
     before = max(session.exec(select(AuditEntry.id)).all(), default=0) or 0
-    actor: User = getattr(world, act.actor)
+    actor: User | None = getattr(world, act.actor) if act.actor else None
     with TestClient(app) as client:
         act_as(client, app.state.settings.signing_key(), actor)
         form = {"csrf_token": CSRF} | {k: v.format(**ids) for k, v in act.form.items()}
@@ -155,17 +221,19 @@ def test_each_act_writes_exactly_one_audit_entry(
             data=form if act.method == "POST" else None,
             follow_redirects=False,
         )
-    assert response.status_code in (200, 303), response.text[:300]
+    assert response.status_code in act.status, response.text[:300]
     entries = _new_entries(session, before)
     assert [entry.kind for entry in entries] == [act.kind]
     entry = entries[0]
-    assert entry.actor_id == (actor.id if act.logged_by else None)
+    assert entry.actor_id == (actor.id if act.logged_by and actor else None)
     assert act.detail in entry.detail
     if act.on_round:
         assert entry.round_id == ids["round"]
     # Never a respondent's key, an answer or a secret.
     assert world.respondent_key not in entry.detail
     assert CSRF not in entry.detail
+    assert world.invitation_token not in entry.detail
+    assert STRONG not in entry.detail
 
 
 def test_results_shown_again_write_no_second_entry(
