@@ -40,6 +40,13 @@ class Conflict(SpindelvaevError):
     title = "Det kan ikke lade sig gøre nu"
 
 
+class TooManyRequests(SpindelvaevError):
+    """Too many attempts from one address (e.g. guessed join codes); try again later."""
+
+    status_code = 429
+    title = "For mange forsøg"
+
+
 class LoginRequired(SpindelvaevError):
     """No one is logged in: pages redirect to the login page, the API answers 401."""
 

@@ -77,6 +77,22 @@ def test_join_code_guessing_gets_a_danish_429_after_the_limit(
     assert client.get(f"/r/{world.round_a.join_code}").status_code == 429
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/r/{code}/tak"), ("GET", "/r/{code}/resultater"), ("POST", "/r/{code}")],
+)
+def test_every_join_code_lookup_counts_misses_and_gets_a_danish_429(
+    method: str, path: str, client: TestClient, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    for index in range(MAX_JOIN_MISSES):
+        assert client.request(method, path.format(code=f"ZZZ{index:03d}")).status_code == 404
+    refused = client.request(method, path.format(code="ZZZ999"))
+    assert refused.status_code == 429
+    assert "For mange forkerte koder" in text_of(refused.text)
+    assert client.request(method, path.format(code=world.round_a.join_code)).status_code == 429
+
+
 def test_join_misses_are_kept_without_the_address(client: TestClient, session: Session) -> None:
     client.get("/r/QQQ111")
     hashes = session.exec(select(JoinAttempt.address_hash)).all()

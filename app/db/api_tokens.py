@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from app.core.forms import read_form
+from app.db.audit import record
 from app.db.models import ApiToken, ApiTokenBase, User, utcnow
 from app.errors import InvalidInput
 
@@ -30,16 +31,25 @@ def create_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, 
     session.add(api_token)
     session.flush()
     session.refresh(api_token)
+    record(session=session, actor=user, kind="api_key.created", detail=_describe(api_token))
     return api_token, token
 
 
-def revoke_token(*, session: Session, token_id: int) -> None:
+def _describe(api_token: ApiToken) -> str:
+    # The key's name and id, never the key or its hash.
+    return f"{api_token.name} (nøgle {api_token.id})"
+
+
+def revoke_token(*, session: Session, token_id: int, actor: User | None = None) -> None:
     """Stop a key from working; revoking an unknown or already revoked key changes nothing."""
     api_token = session.get(ApiToken, token_id)
     if api_token is not None and api_token.revoked_at is None:
         api_token.revoked_at = utcnow()
         session.add(api_token)
         session.flush()
+        owner = session.get(User, api_token.user_id)
+        detail = _describe(api_token)
+        record(session=session, actor=actor, kind="api_key.revoked", subject=owner, detail=detail)
 
 
 def list_tokens(*, session: Session) -> list[tuple[ApiToken, User]]:
@@ -69,5 +79,6 @@ def user_for_token(*, session: Session, token: str) -> User | None:
         api_token.last_used_at = now
         session.add(api_token)
         session.flush()
+        record(session=session, actor=user, kind="api_key.used", detail=_describe(api_token))
         session.refresh(user)
     return user

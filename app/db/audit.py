@@ -29,6 +29,7 @@ KINDS: dict[str, str] = {
     "team.created": "Team oprettet",
     "team.changed": "Team ændret",
     "team.facilitators_changed": "Teamets mødeledere ændret",
+    "round.created": "Runde oprettet",
     "round.opened": "Runde åbnet",
     "round.closed": "Runde lukket",
     "round.reopened": "Runde genåbnet",

@@ -26,6 +26,7 @@ from sqlmodel import Session, col
 from app.core.anonymity import Grouping, enough_answers, hidden_cells, round_grouping
 from app.core.formatting import LOCAL_TIME, local
 from app.db.access import team_for_user, teams_for_user
+from app.db.audit import record
 from app.db.models import Response, Round, RoundStatement, Score, Team, Unit, User
 from app.db.results import (
     group_labels,
@@ -197,6 +198,21 @@ def _round_conditions(filters: ExportFilter, now: datetime) -> list[ColumnElemen
 
 def _iso_day(moment: datetime | None) -> str:
     return local(moment).date().isoformat() if moment else ""
+
+
+def record_export(*, session: Session, actor: User | None, plan: "ExportPlan", fmt: str) -> None:
+    """Log a download: its format, filters and row count (never a row)."""
+    f = plan.filters
+    asked = {
+        "enhed": f.unit_id,
+        "team": f.team_id,
+        "tema": f.theme_id,
+        "fra": f.opened_from,
+        "til": f.opened_to,
+    }
+    filters = ", ".join(f"{name}={value}" for name, value in asked.items() if value is not None)
+    detail = f"{fmt}; {filters or 'alle'}; {plan.rows} rækker; {len(plan.rounds)} runder"
+    record(session=session, actor=actor, kind="export.downloaded", team_id=f.team_id, detail=detail)
 
 
 def plan_export(

@@ -42,6 +42,7 @@ from app.core.stats import (
     rises_and_falls,
     statement_stats,
 )
+from app.db.audit import record
 from app.db.models import Response, Round, RoundStatement, Score, Team, utcnow
 from app.db.rounds import response_counts, round_statements, rounds_with_counts
 
@@ -528,6 +529,15 @@ def mark_results_shown(*, session: Session, round_: Round) -> None:
         round_.results_shown_at = utcnow()
         session.add(round_)
         session.flush()
+        # Who looked is not known here (page, API or export); when it happened is what counts.
+        record(
+            session=session,
+            actor=None,
+            kind="results.first_shown",
+            team_id=round_.team_id,
+            round_id=round_.id,
+            detail=f"{round_.label} (runde {round_.id})",
+        )
 
 
 def comparison(

@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 from app.core.formatting import LOCAL_TIME
 from app.core.forms import read_form
 from app.core.rounds import RoundStatus, effective_status, new_join_code, next_colour
-from app.db.models import Response, Round, RoundBase, RoundStatement, Team, utcnow
+from app.db.audit import record
+from app.db.models import Response, Round, RoundBase, RoundStatement, Team, User, utcnow
 from app.db.sql import held_at
 from app.errors import Conflict, InvalidInput
 from app.themes import Catalogue
@@ -36,6 +37,7 @@ def create_round(
     label: str,
     theme_ids: list[str],
     status: str = "draft",
+    actor: User | None = None,
 ) -> Round:
     """Add a round for the team with the next colour and a snapshot of the chosen themes' texts."""
     known = {theme.id for theme in catalogue.themes}
@@ -77,7 +79,22 @@ def create_round(
                     )
                 )
                 position += 1
+    _record(session, actor, "round.created", round_)
+    if status == "open":
+        _record(session, actor, "round.opened", round_)
     return round_
+
+
+def _record(session: Session, actor: User | None, kind: str, round_: Round) -> None:
+    # The label and the team identify the round in the log even after it is deleted.
+    record(
+        session=session,
+        actor=actor,
+        kind=kind,
+        team_id=round_.team_id,
+        round_id=round_.id,
+        detail=f"{round_.label} (runde {round_.id})",
+    )
 
 
 def round_statements(*, session: Session, round_id: int) -> list[RoundStatement]:
@@ -154,7 +171,7 @@ def parse_closing_time(text: str, *, now: datetime | None = None) -> datetime | 
     return moment
 
 
-def open_round(*, session: Session, round_: Round) -> None:
+def open_round(*, session: Session, round_: Round, actor: User | None = None) -> None:
     """Let respondents in: a draft opens; a closed round must be reopened instead."""
     status = effective_status(round_)
     if status == "closed":
@@ -165,9 +182,10 @@ def open_round(*, session: Session, round_: Round) -> None:
         round_.team_size = session.get_one(Team, round_.team_id).expected_size
         session.add(round_)
         session.flush()
+        _record(session, actor, "round.opened", round_)
 
 
-def close_round(*, session: Session, round_: Round) -> None:
+def close_round(*, session: Session, round_: Round, actor: User | None = None) -> None:
     """Stop answers; a round whose closing time passed is marked closed at that time."""
     if round_.status == "draft":
         raise Conflict("Runden er ikke åbnet endnu, så den kan ikke lukkes.")
@@ -177,9 +195,10 @@ def close_round(*, session: Session, round_: Round) -> None:
         round_.closed_at = round_.closes_at if passed else utcnow()
         session.add(round_)
         session.flush()
+        _record(session, actor, "round.closed", round_)
 
 
-def reopen_round(*, session: Session, round_: Round) -> None:
+def reopen_round(*, session: Session, round_: Round, actor: User | None = None) -> None:
     """Let answers in again, until the results have been shown anywhere (then it is final)."""
     if round_.results_shown_at is not None or round_.discussed_at is not None:
         raise Conflict(FINAL_MESSAGE)
@@ -192,9 +211,10 @@ def reopen_round(*, session: Session, round_: Round) -> None:
     round_.opened_at = round_.opened_at or now
     session.add(round_)
     session.flush()
+    _record(session, actor, "round.reopened", round_)
 
 
-def delete_round(*, session: Session, round_: Round) -> None:
+def delete_round(*, session: Session, round_: Round, actor: User | None = None) -> None:
     """Remove a round that nobody has answered; refuse otherwise."""
     assert round_.id is not None
     answers = count_responses(session=session, round_id=round_.id)
@@ -208,3 +228,4 @@ def delete_round(*, session: Session, round_: Round) -> None:
             "svarene bliver en del af teamets historik."
         )
     session.flush()
+    _record(session, actor, "round.deleted", round_)

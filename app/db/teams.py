@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.core.forms import read_form
 from app.core.rounds import NextStepKind, RoundStatus, effective_status, next_step
+from app.db.audit import record
 from app.db.meeting import OPEN_STATUSES
 from app.db.models import NamedBase, PlanAction, Round, Team, TeamFacilitator, Unit, User
 from app.db.rounds import rounds_with_counts
@@ -63,12 +64,27 @@ def create_team(
     return team
 
 
-def update_team(*, session: Session, team: Team, name: str, expected_size: str | int) -> Team:
-    """Change a team's name and expected number of members."""
+def update_team(
+    *,
+    session: Session,
+    team: Team,
+    name: str,
+    expected_size: str | int,
+    actor: User | None = None,
+) -> Team:
+    """Change a team's name and expected number of members (logged when anything changed)."""
     new_name, new_size = _clean_name(name), _size(expected_size)
+    changes = []
+    if new_name != team.name:
+        changes.append(f"navn: {team.name} → {new_name}")
+    if new_size != team.expected_size:
+        changes.append(f"medlemmer: {team.expected_size} → {new_size}")
     team.name, team.expected_size = new_name, new_size
     session.add(team)
     session.flush()
+    if changes:
+        detail = "; ".join(changes)
+        record(session=session, actor=actor, kind="team.changed", team_id=team.id, detail=detail)
     session.refresh(team)
     return team
 

@@ -208,5 +208,5 @@ def add_token(
 @router.post("/admin/api-noegler/tilbagekald", dependencies=CsrfChecked, include_in_schema=False)
 def revoke(session: SessionDep, admin: AdminDep, token_id: Annotated[int, Form()]) -> Response:
     """Revoke a key (any admin's: a leaked key must be stoppable while its owner is away)."""
-    revoke_token(session=session, token_id=token_id)
+    revoke_token(session=session, token_id=token_id, actor=admin)
     return RedirectResponse("/admin/api-noegler?tilbagekaldt=1", status_code=303)

@@ -26,16 +26,15 @@ from app.core.scoring import (
     group_statements,
     parse_submission,
 )
-from app.db.limits import TOO_MANY_JOIN_MISSES, address_hash, join_paused, record_join_miss
 from app.db.models import Round, RoundStatement, Score, Team
 from app.db.responses import find_response, new_respondent_key, save_response
 from app.db.rounds import count_responses, round_statements
-from app.errors import Conflict, InvalidInput, NotFound, SpindelvaevError
+from app.errors import Conflict, InvalidInput, NotFound, SpindelvaevError, TooManyRequests
 from app.themes import Catalogue
 from app.web.csrf import FIELD_NAME as CSRF_FIELD
 from app.web.csrf import respondent_token, respondent_token_ok
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
-from app.web.respondent import key_cookie_name
+from app.web.respondent import join_guesser, join_missed, key_cookie_name
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -215,19 +214,16 @@ def scoring_page(
     canonical = normalise_join_code(code)
     if canonical != code and canonical:
         return RedirectResponse(f"/r/{quote(canonical, safe='')}", status_code=303)
-    guesser = address_hash(request.app.state.secret_key, _address(request))
-    if join_paused(session=session, address_hash=guesser):
-        return _code_page(request, code=code, message=TOO_MANY_JOIN_MISSES, status=429)
+    try:
+        guesser = join_guesser(request, session)
+    except TooManyRequests as error:  # the code form again, so the phone can retry later
+        return _code_page(request, code=code, message=error.message, status=429)
     round_ = session.exec(select(Round).where(Round.join_code == canonical)).first()
     if round_ is None:
-        record_join_miss(session=session, address_hash=guesser)
+        join_missed(session, guesser)
         message = f"Der er ingen runde med koden »{code[:20]}«. Tjek koden og prøv igen."
         return _code_page(request, code=code, message=message, status=404)
     return _show_round(request, session, catalogue, settings, round_)
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "ukendt"
 
 
 @router.get("/s/{link_token}", response_class=HTMLResponse)
@@ -294,7 +290,12 @@ def submit_answers(
     settings: SettingsDep,
 ) -> Response:
     """Store this phone's answers (replacing earlier ones), or show the form again with why not."""
-    round_ = _round_taking_answers(session=session, code=normalise_join_code(code))
+    guesser = join_guesser(request, session)
+    try:
+        round_ = _round_taking_answers(session=session, code=normalise_join_code(code))
+    except NotFound:
+        join_missed(session, guesser)
+        raise
     connection = session.connection()
     in_round = connection.execute(_STATEMENT_IDS, {"b_round_id": round_.id}).scalars()
     submission = parse_submission(
@@ -359,8 +360,10 @@ def _rejected(
 def thanks(request: Request, code: str, session: SessionDep) -> Response:
     """Thanks, how many statements this phone answered, and the way back to change them."""
     code = normalise_join_code(code)
+    guesser = join_guesser(request, session)
     round_ = session.exec(select(Round).where(Round.join_code == code)).first()
     if round_ is None:
+        join_missed(session, guesser)
         return _code_page(request, code=code, message="Runden findes ikke.", status=404)
     assert round_.id is not None
     key = _respondent_key(request, round_.id)

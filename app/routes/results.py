@@ -27,7 +27,7 @@ from app.web.auth import ROUND_ACCESS_RESPONSES
 from app.web.charts import PLOTLY_ETAG, PLOTLY_FILE, PLOTLY_URL, radar_figures
 from app.web.csrf import require_csrf
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
-from app.web.respondent import key_cookie_name
+from app.web.respondent import join_guesser, join_missed, key_cookie_name
 from app.web.templating import render
 
 router = APIRouter()
@@ -116,13 +116,15 @@ def release_results(
     return RedirectResponse(f"/runder/{round_id}/resultater#frigivelse", status_code=303)
 
 
-def _round_by_code(session: Session, code: str) -> Round:
-    """The opened round with this join code or secret link token."""
+def _round_by_code(request: Request, session: Session, code: str) -> Round:
+    """The opened round with this join code or secret link token (misses count per address)."""
+    guesser = join_guesser(request, session)
     query = select(Round).where(
         or_(Round.join_code == normalise_join_code(code), Round.link_token == code)
     )
     round_ = session.exec(query).first()
     if round_ is None or round_.status == "draft":
+        join_missed(session, guesser)
         raise NotFound("Vi kender ikke den kode. Tjek, at den er skrevet rigtigt.")
     return round_
 
@@ -139,7 +141,7 @@ def respondent_results(
     request: Request, code: str, session: SessionDep, settings: SettingsDep
 ) -> Response:
     """The team radar for members who answered, once the facilitator has released it."""
-    round_ = _round_by_code(session, code)
+    round_ = _round_by_code(request, session, code)
     assert round_.id is not None
     answered = _has_answered(request, session, round_.id)
     if not (round_.results_released and answered):

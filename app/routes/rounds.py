@@ -15,7 +15,7 @@ from app.core.formatting import LOCAL_TIME, month_label
 from app.core.rounds import STATUS_LABELS, effective_status
 from app.core.scoring import group_statements
 from app.db.meeting import by_round, open_actions_of_team
-from app.db.models import Round, Team, utcnow
+from app.db.models import Round, Team, User, utcnow
 from app.db.rounds import (
     close_round,
     count_responses,
@@ -30,7 +30,7 @@ from app.errors import InvalidInput
 from app.themes import Catalogue
 from app.web.access import RoundDep, TeamDep
 from app.web.addresses import unreachable_from_phones
-from app.web.auth import ROUND_ACCESS_RESPONSES
+from app.web.auth import ROUND_ACCESS_RESPONSES, CurrentUserDep
 from app.web.csrf import require_csrf
 from app.web.deps import CatalogueDep, SessionDep, SettingsDep
 from app.web.templating import render
@@ -102,6 +102,7 @@ def create_round_from_form(
     team_id: int,
     form: Annotated[RoundForm, Form()],
     team: TeamDep,
+    user: CurrentUserDep,
     session: SessionDep,
     catalogue: CatalogueDep,
 ) -> Response:
@@ -120,6 +121,7 @@ def create_round_from_form(
             label=form.label,
             theme_ids=form.themes,
             status="open" if form.open_now else "draft",
+            actor=user,
         )
     except InvalidInput as error:  # raised before anything is added to the session
         return _round_form_page(
@@ -160,16 +162,18 @@ def round_page(
     )
 
 
-def _change_status(change: Callable[..., None], *, session: Session, round_: Round) -> Response:
+def _change_status(
+    change: Callable[..., None], *, session: Session, round_: Round, actor: User
+) -> Response:
     """Apply a status change (`open_round`...) to the user's round, then show the round's page."""
-    change(session=session, round_=round_)
+    change(session=session, round_=round_, actor=actor)
     return RedirectResponse(f"/runder/{round_.id}", status_code=303)
 
 
 @router.post("/runder/{round_id}/aabn", include_in_schema=False, dependencies=CSRF)
-def open_round_action(managed: RoundDep, session: SessionDep) -> Response:
+def open_round_action(managed: RoundDep, user: CurrentUserDep, session: SessionDep) -> Response:
     """Open a draft round for answers."""
-    return _change_status(open_round, session=session, round_=managed.round)
+    return _change_status(open_round, session=session, round_=managed.round, actor=user)
 
 
 @router.post("/runder/{round_id}/luk", include_in_schema=False, dependencies=CSRF)
@@ -177,6 +181,7 @@ def close_round_action(
     request: Request,
     round_id: int,
     managed: RoundDep,
+    user: CurrentUserDep,
     session: SessionDep,
     confirm: Annotated[str, Form()] = "",
     then: Annotated[str, Form()] = "",
@@ -189,20 +194,20 @@ def close_round_action(
         return render(
             request, "round_close.html", round=round_, team=team, answers=count, then=then
         )
-    close_round(session=session, round_=round_)
+    close_round(session=session, round_=round_, actor=user)
     return RedirectResponse(f"/runder/{round_id}/{then}".rstrip("/"), status_code=303)
 
 
 @router.post("/runder/{round_id}/genaabn", include_in_schema=False, dependencies=CSRF)
-def reopen_round_action(managed: RoundDep, session: SessionDep) -> Response:
+def reopen_round_action(managed: RoundDep, user: CurrentUserDep, session: SessionDep) -> Response:
     """Reopen a closed round whose results have not been discussed yet."""
-    return _change_status(reopen_round, session=session, round_=managed.round)
+    return _change_status(reopen_round, session=session, round_=managed.round, actor=user)
 
 
 @router.post("/runder/{round_id}/slet", include_in_schema=False, dependencies=CSRF)
-def delete_round_action(managed: RoundDep, session: SessionDep) -> Response:
+def delete_round_action(managed: RoundDep, user: CurrentUserDep, session: SessionDep) -> Response:
     """Delete a round nobody has answered, then go to the team."""
-    delete_round(session=session, round_=managed.round)
+    delete_round(session=session, round_=managed.round, actor=user)
     return RedirectResponse(f"/teams/{managed.team.id}", status_code=303)
 
 

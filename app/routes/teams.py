@@ -71,7 +71,7 @@ def edit_team(
             raise Forbidden("Kun kommunens administratorer kan ændre teamets antal medlemmer.")
         expected_size = str(team.expected_size)
     try:
-        update_team(session=session, team=team, name=name, expected_size=expected_size)
+        update_team(session=session, team=team, name=name, expected_size=expected_size, actor=user)
     except InvalidInput as error:
         raise Rejected(_team_page(request, session, team, error.message)) from error
     return RedirectResponse(f"/teams/{team.id}?gemt=1", status_code=303)

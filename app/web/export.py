@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterator
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from app.db.export import (
     export_rows,
     filter_for_user,
     plan_export,
+    record_export,
 )
 from app.db.models import User
 from app.themes import Catalogue
@@ -114,6 +116,9 @@ def planned_rows(
 ) -> tuple[ExportPlan, Iterator[Row]]:
     """The user's export (as `plan_for`) and its rows, read from the database as they stream."""
     plan = plan_for(session=session, user=user, catalogue=catalogue, settings=settings, query=query)
+    # The route's file suffix names the format (svar.csv, svar.xlsx); the API streams JSON Lines.
+    fmt = PurePosixPath(request.url.path).suffix.lstrip(".") or "jsonl"
+    record_export(session=session, actor=user, plan=plan, fmt=fmt)
     # The plan marks its rounds final; the session dependency commits that before the rows stream.
     return plan, export_rows(engine=request.app.state.engine, plan=plan)
 
