@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from app.core.passwords import hash_password
 from app.core.scoring import Answer
 from app.db.api_tokens import create_token
 from app.db.models import AuditEntry, Round, User
@@ -28,7 +29,7 @@ class Act:
     actor: str = "facilitator_a"  # a World attribute; "" for an anonymous visitor
     form: dict[str, str] = field(default_factory=dict)
     prepare: Callable[[Session, Catalogue, World], dict[str, Any]] | None = None
-    logged_by: str | None = "actor"  # None: the entry names no actor
+    logged_by: str | None = "actor"  # or the World user the entry names; None: no actor
     detail: str = ""  # a part the entry's detail must hold
     on_round: bool = False
     status: tuple[int, ...] = (200, 303)
@@ -70,6 +71,16 @@ def _token(session: Session, catalogue: Catalogue, world: World) -> dict[str, An
 
 
 STRONG = "Grøn-kaffekop-ved-fjorden-17"
+STRONGER = "Blå-cykel-under-egetræet-42"
+
+
+def _passwords(session: Session, catalogue: Catalogue, world: World) -> dict[str, Any]:
+    for user in (world.facilitator_a, world.facilitator_b):
+        user.password_hash = hash_password(STRONG)
+        session.add(user)
+    return {"email": world.facilitator_a.email}
+
+
 ACTS = {
     "failed login": Act(
         "POST",
@@ -79,6 +90,29 @@ ACTS = {
         form={"email": "a@test.dk", "password": "forkert"},
         logged_by=None,
         status=(422,),
+    ),
+    "login succeeded": Act(
+        "POST",
+        "/login",
+        "login.succeeded",
+        actor="",
+        form={"email": "{email}", "password": STRONG},
+        prepare=_passwords,
+        logged_by="facilitator_a",
+    ),
+    "password changed": Act(
+        "POST",
+        "/konto/adgangskode",
+        "password.changed",
+        form={"current": STRONG, "password": STRONGER, "repeated": STRONGER},
+        prepare=_passwords,
+    ),
+    "password reset issued": Act(
+        "POST",
+        "/admin/brugere/{fac_b}/invitation",
+        "password.reset_issued",
+        actor="admin",
+        prepare=_passwords,
     ),
     "logout": Act("POST", "/logout", "logout"),
     "sessions ended": Act("POST", "/konto/log-ud-overalt", "sessions.ended"),
@@ -225,7 +259,8 @@ def test_each_act_writes_exactly_one_audit_entry(
     entries = _new_entries(session, before)
     assert [entry.kind for entry in entries] == [act.kind]
     entry = entries[0]
-    assert entry.actor_id == (actor.id if act.logged_by and actor else None)
+    named = actor if act.logged_by == "actor" else getattr(world, act.logged_by or "", None)
+    assert entry.actor_id == (named.id if named else None)
     assert act.detail in entry.detail
     if act.on_round:
         assert entry.round_id == ids["round"]
@@ -233,7 +268,7 @@ def test_each_act_writes_exactly_one_audit_entry(
     assert world.respondent_key not in entry.detail
     assert CSRF not in entry.detail
     assert world.invitation_token not in entry.detail
-    assert STRONG not in entry.detail
+    assert STRONG not in entry.detail and STRONGER not in entry.detail
 
 
 def test_results_shown_again_write_no_second_entry(
