@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from app.core.formatting import month_label
 from app.core.passwords import hash_password
+from app.core.rounds import RoundStatus
 from app.core.scoring import Answer
 from app.db.models import PlanAction, Priority, Round, Team, TeamFacilitator, Unit, User
 from app.db.responses import new_respondent_key, save_response
@@ -193,7 +194,7 @@ def seed_demo(*, session: Session, catalogue: Catalogue, seed: int = 2026) -> De
                 theme_ids=theme_ids,
             )
             opened = datetime(year, month, day, 9, 0, tzinfo=UTC)
-            round_.status, round_.opened_at = "closed", opened
+            round_.status, round_.opened_at = RoundStatus.CLOSED, opened
             round_.closed_at = opened + timedelta(days=7)
             round_.created_at = opened - timedelta(days=1)
             _fill_round(session, rng, round_, levels, professions, rng.randint(8, expected))
@@ -208,7 +209,7 @@ def seed_demo(*, session: Session, catalogue: Catalogue, seed: int = 2026) -> De
             team_id=team.id,
             label=month_label(datetime.now(UTC).date()),
             theme_ids=theme_ids,
-            status="open",
+            status=RoundStatus.OPEN,
         )
         open_round.opened_at = datetime.now(UTC)
         _fill_round(session, rng, open_round, levels, professions, 4)

@@ -152,7 +152,7 @@ class Round(RoundBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id", index=True)
     colour: str = Field(max_length=7)
-    status: str = Field(default="draft", max_length=10)
+    status: str = Field(default=RoundStatus.DRAFT.value, max_length=10)
     themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     join_code: str = Field(max_length=6, unique=True)
     link_token: str = Field(max_length=64, unique=True)

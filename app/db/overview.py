@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 
 from app.core.anonymity import release_threshold
 from app.core.formatting import LOCAL_TIME, danish_date
+from app.core.rounds import RoundStatus
 from app.db.models import Response, Round, RoundStatement, Score, Team, TeamFacilitator, Unit, User
 from app.db.sql import held_at, is_closed, released
 
@@ -91,7 +92,7 @@ def _round_conditions(
 
     Queries using it join Team to Round.
     """
-    conditions = [col(Round.status) != "draft"]
+    conditions = [col(Round.status) != RoundStatus.DRAFT]
     if unit_id is not None:
         conditions.append(col(Team.unit_id) == unit_id)
     if start is not None:
@@ -176,7 +177,7 @@ def team_overview(
     last_held = dict(
         session.execute(
             select(col(Round.team_id), func.max(held_at()))
-            .where(col(Round.status) != "draft")
+            .where(col(Round.status) != RoundStatus.DRAFT)
             .group_by(col(Round.team_id))
         ).all()
     )

@@ -36,7 +36,7 @@ def create_round(
     team_id: int,
     label: str,
     theme_ids: list[str],
-    status: str = "draft",
+    status: str = RoundStatus.DRAFT,
     actor: User | None = None,
 ) -> Round:
     """Add a round for the team with the next colour and a snapshot of the chosen themes' texts."""
@@ -80,7 +80,7 @@ def create_round(
                 )
                 position += 1
     _record(session, actor, "round.created", round_)
-    if status == "open":
+    if status == RoundStatus.OPEN:
         _record(session, actor, "round.opened", round_)
     return round_
 
@@ -174,10 +174,10 @@ def parse_closing_time(text: str, *, now: datetime | None = None) -> datetime | 
 def open_round(*, session: Session, round_: Round, actor: User | None = None) -> None:
     """Let respondents in: a draft opens; a closed round must be reopened instead."""
     status = effective_status(round_)
-    if status == "closed":
+    if status == RoundStatus.CLOSED:
         raise Conflict("Runden er lukket. Brug »Genåbn runden«, hvis der skal svares mere.")
-    if status == "draft":
-        round_.status, round_.opened_at = "open", utcnow()
+    if status == RoundStatus.DRAFT:
+        round_.status, round_.opened_at = RoundStatus.OPEN, utcnow()
         # The team's size as it is now: the most answers the round takes.
         round_.team_size = session.get_one(Team, round_.team_id).expected_size
         session.add(round_)
@@ -187,11 +187,11 @@ def open_round(*, session: Session, round_: Round, actor: User | None = None) ->
 
 def close_round(*, session: Session, round_: Round, actor: User | None = None) -> None:
     """Stop answers; a round whose closing time passed is marked closed at that time."""
-    if round_.status == "draft":
+    if round_.status == RoundStatus.DRAFT:
         raise Conflict("Runden er ikke åbnet endnu, så den kan ikke lukkes.")
-    if round_.status == "open":
-        passed = effective_status(round_) == "closed"
-        round_.status = "closed"
+    if round_.status == RoundStatus.OPEN:
+        passed = effective_status(round_) == RoundStatus.CLOSED
+        round_.status = RoundStatus.CLOSED
         round_.closed_at = round_.closes_at if passed else utcnow()
         session.add(round_)
         session.flush()
@@ -202,12 +202,12 @@ def reopen_round(*, session: Session, round_: Round, actor: User | None = None) 
     """Let answers in again, until the results have been shown anywhere (then it is final)."""
     if round_.results_shown_at is not None or round_.discussed_at is not None:
         raise Conflict(FINAL_MESSAGE)
-    if effective_status(round_) == "open":
+    if effective_status(round_) == RoundStatus.OPEN:
         return
     now = utcnow()
     if round_.closes_at is not None and round_.closes_at <= now:
         round_.closes_at = None
-    round_.status, round_.closed_at = "open", None
+    round_.status, round_.closed_at = RoundStatus.OPEN, None
     round_.opened_at = round_.opened_at or now
     session.add(round_)
     session.flush()

@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from app.config import Settings
-from app.core.rounds import effective_status, normalise_join_code
+from app.core.rounds import RoundStatus, effective_status, normalise_join_code
 from app.core.scoring import (
     DONT_KNOW,
     GENERAL,
@@ -43,15 +43,17 @@ KEY_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
 URLENCODED = "application/x-www-form-urlencoded"
 _KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 CLOSED_MESSAGES = {
-    "draft": "Runden er ikke åbnet endnu. Prøv igen, når mødelederen har åbnet den.",
-    "closed": "Runden er lukket, så der kan ikke længere svares. Tak til alle, der svarede.",
+    RoundStatus.DRAFT: "Runden er ikke åbnet endnu. Prøv igen, når mødelederen har åbnet den.",
+    RoundStatus.CLOSED: (
+        "Runden er lukket, så der kan ikke længere svares. Tak til alle, der svarede."
+    ),
 }
 STALE_FORM = (
     "Siden kunne ikke bekræftes (måske var cookies slået fra). Tjek dine svar, og send igen."
 )
 NOT_STORED_MESSAGES = {
-    "draft": "Runden er ikke åbnet endnu, så dine svar kunne ikke gemmes.",
-    "closed": "Runden er lukket, så dine svar kunne ikke gemmes.",
+    RoundStatus.DRAFT: "Runden er ikke åbnet endnu, så dine svar kunne ikke gemmes.",
+    RoundStatus.CLOSED: "Runden er lukket, så dine svar kunne ikke gemmes.",
 }
 
 
@@ -172,7 +174,7 @@ def _show_round(
 ) -> Response:
     """The scoring page of an open round (with this phone's earlier answers), else why not."""
     status = effective_status(round_)
-    if status != "open":
+    if status != RoundStatus.OPEN:
         message = CLOSED_MESSAGES[status]
         return render(request, "respond_closed.html", 409, round=round_, message=message)
     assert round_.id is not None
@@ -275,7 +277,7 @@ def _round_taking_answers(*, session: Session, code: str) -> RoundTakingAnswers:
         raise NotFound(f"Der er ingen runde med koden »{code[:20]}«.")
     round_ = RoundTakingAnswers(*row)
     status = effective_status(round_)
-    if status != "open":
+    if status != RoundStatus.OPEN:
         raise Conflict(NOT_STORED_MESSAGES[status])
     return round_
 
@@ -376,7 +378,7 @@ def thanks(request: Request, code: str, session: SessionDep) -> Response:
         total=session.exec(
             select(func.count()).where(col(RoundStatement.round_id) == round_.id)
         ).one(),
-        is_open=effective_status(round_) == "open",
+        is_open=effective_status(round_) == RoundStatus.OPEN,
         responses=count_responses(session=session, round_id=round_.id),
         k=request.app.state.settings.min_group_size,
     )

@@ -9,7 +9,7 @@ from sqlmodel import Session, or_, select
 from app.config import Settings
 from app.core.anonymity import TOO_FEW
 from app.core.charts import radar_figure
-from app.core.rounds import normalise_join_code
+from app.core.rounds import RoundStatus, normalise_join_code
 from app.db.models import Round, Team
 from app.db.responses import find_response
 from app.db.results import (
@@ -123,7 +123,7 @@ def _round_by_code(request: Request, session: Session, code: str) -> Round:
         or_(Round.join_code == normalise_join_code(code), Round.link_token == code)
     )
     round_ = session.exec(query).first()
-    if round_ is None or round_.status == "draft":
+    if round_ is None or round_.status == RoundStatus.DRAFT:
         join_missed(session, guesser)
         raise NotFound("Vi kender ikke den kode. Tjek, at den er skrevet rigtigt.")
     return round_

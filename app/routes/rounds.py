@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from app.core.formatting import LOCAL_TIME, month_label
 from app.core.rounds import STATUS_LABELS, effective_status
+from app.core.rounds import RoundStatus as Status  # the class RoundStatus below is the API model
 from app.core.scoring import group_statements
 from app.db.meeting import by_round, open_actions_of_team
 from app.db.models import Round, Team, User, utcnow
@@ -76,8 +77,8 @@ def _round_form_page(
 
 def _open_rounds(session: Session, team_id: int) -> list[Round]:
     """The team's rounds that take answers now."""
-    query = select(Round).where(Round.team_id == team_id, Round.status == "open")
-    return [r for r in session.exec(query).all() if effective_status(r) == "open"]
+    query = select(Round).where(Round.team_id == team_id, Round.status == Status.OPEN)
+    return [r for r in session.exec(query).all() if effective_status(r) == Status.OPEN]
 
 
 @router.get("/teams/{team_id}/runder/ny", response_class=HTMLResponse, include_in_schema=False)
@@ -120,7 +121,7 @@ def create_round_from_form(
             team_id=team_id,
             label=form.label,
             theme_ids=form.themes,
-            status="open" if form.open_now else "draft",
+            status=Status.OPEN if form.open_now else Status.DRAFT,
             actor=user,
         )
     except InvalidInput as error:  # raised before anything is added to the session
