@@ -18,6 +18,7 @@ from app.db.login import TooManyAttempts, authenticate
 from app.db.models import User
 from app.db.sessions import end_all_login_sessions, live_login_sessions
 from app.errors import InvalidInput, NotFound, Rejected
+from app.web.addresses import client_address
 from app.web.auth import CurrentUserDep, OptionalUserDep, lifetimes, log_in, log_out
 from app.web.csrf import require_csrf
 from app.web.deps import SessionDep
@@ -36,10 +37,6 @@ def _safe_next(target: str | None) -> str:
     return "/teams"
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "ukendt"
-
-
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, user: OptionalUserDep, next: str = "") -> Response:
     """The login form (logged-in users go straight on)."""
@@ -55,7 +52,7 @@ def login(
     """Check the credentials; on success start a new session."""
     try:
         user = authenticate(
-            session=session, email=email, password=password, address=_address(request)
+            session=session, email=email, password=password, address=client_address(request)
         )
     except (InvalidInput, TooManyAttempts) as error:
         return render(

@@ -1,9 +1,18 @@
-"""Whether phones can reach the service's public address, and a LAN address to suggest if not."""
+"""Addresses: the client's (for the per-address limits), and whether phones can reach the service's
+public address, with a LAN address to suggest if not."""
 
 import ipaddress
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from fastapi import Request
+
+
+def client_address(request: Request) -> str:
+    """The client's address for the per-address limits (proxy headers count only when trusted)."""
+    return request.client.host if request.client else "ukendt"
+
 
 # Any private address will do: connect() on a UDP socket only picks the route, it sends nothing.
 _PROBE = ("10.255.255.255", 1)

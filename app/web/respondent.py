@@ -5,6 +5,7 @@ from sqlmodel import Session
 
 from app.db.limits import TOO_MANY_JOIN_MISSES, address_hash, join_paused, record_join_miss
 from app.errors import TooManyRequests
+from app.web.addresses import client_address
 
 
 def key_cookie_name(round_id: int) -> str:
@@ -14,8 +15,7 @@ def key_cookie_name(round_id: int) -> str:
 
 def join_guesser(request: Request, session: Session) -> str:
     """The hashed address of a join-code lookup; 429 (in Danish) while it has missed too often."""
-    address = request.client.host if request.client else "ukendt"
-    guesser = address_hash(request.app.state.secret_key, address)
+    guesser = address_hash(request.app.state.secret_key, client_address(request))
     if join_paused(session=session, address_hash=guesser):
         raise TooManyRequests(TOO_MANY_JOIN_MISSES)
     return guesser
