@@ -101,9 +101,42 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
+def _settings_key(settings: Settings, engine: Engine) -> str:
+    """What an app is built from: its settings but the data folder (secrets too), its engine."""
+    values = settings.model_dump(exclude={"data_dir"})
+    shown = {
+        name: value.get_secret_value() if isinstance(value, SecretStr) else value
+        for name, value in values.items()
+    }
+    return f"{id(engine)}:{sorted(shown.items())!r}"
+
+
+@pytest.fixture(scope="session")
+def _built_apps() -> dict[str, FastAPI]:
+    return {}
+
+
 @pytest.fixture
-def app(settings: Settings, engine: Engine) -> FastAPI:
-    return create_app(settings=settings, engine=engine)
+def app(settings: Settings, engine: Engine, _built_apps: dict[str, FastAPI]) -> Iterator[FastAPI]:
+    """The application on the test's settings, reused by tests whose settings are the same.
+
+    FastAPI builds a route's dependencies on an app's first request that passes it, which cost
+    60-100 ms per test when every test built its own app. An app keeps no state of its own (it all
+    lives in the database, which `engine` empties), and the settings are read from app.state per
+    request: the test's own object is put there, so a test that changes them changes only itself.
+    Middleware options are taken when the app is built, from settings equal to the test's. A test's
+    dependency overrides end with it, and an app a test added routes to is not reused.
+    """
+    key = _settings_key(settings, engine)
+    if key not in _built_apps:
+        _built_apps[key] = create_app(settings=settings, engine=engine)
+    built = _built_apps[key]
+    built.state.settings = settings
+    routes = list(built.router.routes)
+    yield built
+    built.dependency_overrides.clear()
+    if built.router.routes != routes:
+        del _built_apps[key]
 
 
 @pytest.fixture
