@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -19,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 from app.config import Settings, get_settings
+from app.core import passwords
 from app.db.engine import make_engine
 from app.main import create_app
 from app.themes import Catalogue, default_catalogue_path, load_catalogue
@@ -29,6 +31,20 @@ POSTGRES_URL = os.environ.get(
 )
 IN_CI = os.environ.get("CI") == "true"
 TEST_SECRET = SecretStr("test-secret-" + "x" * 40)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """Argon2id at its lowest cost for the passwords the tests hash and check.
+
+    The production cost (64 MiB, 3 passes, 4 lanes) takes from 60 ms to over a second per hash on
+    a shared 2-core machine, and the tests log in hundreds of times. The algorithm and every path
+    through it stay the same; test_accounts checks the cost a running service uses.
+    """
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    passwords._hasher = production
 
 
 def _unavailable(reason: str) -> None:

@@ -1,6 +1,8 @@
 """Accounts: setup, login with limits, sessions, invitations, CSRF."""
 
 import re
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -131,6 +133,15 @@ def test_passwords_are_stored_as_argon2id(facilitator: User) -> None:
     assert facilitator.password_hash is not None
     assert facilitator.password_hash.startswith("$argon2id$")
     assert PASSWORD not in facilitator.password_hash
+
+
+def test_a_running_service_hashes_at_argon2s_recommended_cost() -> None:
+    # The tests hash at Argon2id's lowest cost (tests/conftest.py); a process of its own does not.
+    code = "from app.core.passwords import hash_password; print(hash_password('x'))"
+    printed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert printed.stdout.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 @pytest.mark.parametrize(
