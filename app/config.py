@@ -76,6 +76,21 @@ class Settings(BaseSettings):
         le=3650,
         description="`spindelvaev prune` deletes audit log entries older than this.",
     )
+    municipality_name: str = Field(
+        default="Kommunen",
+        max_length=200,
+        description="The municipality's name in the privacy notice and accessibility statement.",
+    )
+    municipality_contact: str = Field(
+        default="",
+        max_length=500,
+        description="How to reach the municipality about the service (e-mail, phone, address).",
+    )
+    dpo_contact: str = Field(
+        default="",
+        max_length=500,
+        description="How to reach the municipality's data protection officer (privacy notice).",
+    )
     catalogue_path: Path = Field(
         default_factory=default_catalogue_path, description="The statement catalogue (YAML)."
     )
