@@ -1,4 +1,4 @@
-"""The `spindelvaev` command: serve, migrate, check the catalogue, create an admin, seed a demo."""
+"""The `spindelvaev` command: serve, migrate, back up and restore, prune, export, seed a demo."""
 
 import os
 import sys
@@ -192,6 +192,54 @@ def prune() -> None:
         f"Slettede {entries} logposter ældre end {settings.audit_retention_days} dage "
         f"og {logins} afsluttede logins."
     )
+
+
+@app.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="Filen, sikkerhedskopien skrives til.")],
+) -> None:
+    """Copy the SQLite database while the service runs; on PostgreSQL, print the pg_dump command."""
+    from app.db.backup import backup_sqlite, integrity, pg_dump_command, sqlite_file
+    from app.errors import SpindelvaevError
+
+    url = get_settings().effective_database_url
+    database = sqlite_file(url)
+    if database is None:
+        typer.echo("Databasen er PostgreSQL. Tag sikkerhedskopien med pg_dump:")
+        typer.echo(f"  {pg_dump_command(url, target)}")
+        typer.echo("(adgangskoden gives i PGPASSWORD eller ~/.pgpass)")
+        return
+    if not database.is_file():
+        _fail(f"Databasen {database} findes ikke.")
+    try:
+        backup_sqlite(database=database, target=target)
+    except SpindelvaevError as error:
+        _fail(error.message)
+    typer.echo(f"Sikkerhedskopien er skrevet til {target} (integritetstjek: {integrity(target)}).")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="Sikkerhedskopien, der lægges tilbage.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Erstat en database, der allerede har data.")
+    ] = False,
+) -> None:
+    """Put a backup back as the SQLite database (stop the service first); then migrate it."""
+    from app.db.backup import pg_restore_command, restore_sqlite, sqlite_file
+    from app.errors import SpindelvaevError
+
+    url = get_settings().effective_database_url
+    if sqlite_file(url) is None:
+        typer.echo("Databasen er PostgreSQL. Læg en pg_dump-kopi tilbage med pg_restore:")
+        typer.echo(f"  {pg_restore_command(url, source)}")
+        return
+    try:
+        restore_sqlite(backup=source, url=url, force=force)
+    except SpindelvaevError as error:
+        _fail(error.message)
+    upgrade_to_head(url)
+    typer.echo(f"Databasen er lagt tilbage fra {source} og opdateret til nyeste version.")
 
 
 @app.command()
