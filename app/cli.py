@@ -1,8 +1,11 @@
 """The `spindelvaev` command: serve, migrate, back up and restore, prune, export, seed a demo."""
 
+import logging
 import os
 import sys
-from datetime import datetime, timedelta
+import threading
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal, NoReturn
 from urllib.parse import urlsplit
@@ -67,6 +70,7 @@ def serve(
     if demo and settings.demo:
         _seed_demo(as_json=False, if_empty=True)
     _offer_setup(settings)
+    _prune_daily(settings)
     typer.echo(f"Spindelvæv kører på {url_for_host(host, port)}/ (stop med Ctrl+C)")
     typer.echo(f"Links og QR-koder peger på {settings.base_url}/")
     if is_loopback(urlsplit(settings.base_url).hostname or ""):
@@ -175,23 +179,52 @@ def create_admin(
     typer.echo(f"Administratoren {email} er oprettet.")
 
 
+def _prune(settings: Settings) -> None:
+    """Apply the retention rules once and say what went."""
+    from app.db.models import utcnow
+    from app.db.retention import apply
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        pruned = apply(engine=engine, settings=settings, now=utcnow())
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"Slettede {pruned.audit_entries} logposter ældre end {settings.audit_retention_days} "
+        f"dage og {pruned.logins} afsluttede logins."
+    )
+    typer.echo(
+        f"Slettede {pruned.comments} kommentarer i runder lukket for mere end "
+        f"{settings.comment_retention_months} måneder siden."
+    )
+    if settings.round_retention_years:
+        typer.echo(
+            f"Slettede {pruned.rounds} runder med alle deres svar, lukket for mere end "
+            f"{settings.round_retention_years} år siden."
+        )
+
+
+PRUNE_INTERVAL_SECONDS = 24 * 3600
+
+
+def _prune_daily(settings: Settings) -> None:
+    """In the serving process (once, however many workers): prune now, then every day."""
+
+    def loop() -> None:
+        while True:
+            try:
+                _prune(settings)
+            except Exception:  # the next day tries again; the service keeps running
+                logging.getLogger("spindelvaev").exception("Opbevaringsreglerne fejlede")
+            time.sleep(PRUNE_INTERVAL_SECONDS)
+
+    threading.Thread(target=loop, name="retention", daemon=True).start()
+
+
 @app.command()
 def prune() -> None:
-    """Delete audit entries older than SPINDELVAEV_AUDIT_RETENTION_DAYS and ended logins."""
-    from app.db.audit import prune as prune_audit
-    from app.db.sessions import prune_login_sessions
-
-    settings = get_settings()
-    engine = make_engine(settings.effective_database_url)
-    with Session(engine) as session:
-        entries = prune_audit(session=session, keep=timedelta(days=settings.audit_retention_days))
-        logins = prune_login_sessions(session=session, older_than=timedelta(days=30))
-        session.commit()
-    engine.dispose()
-    typer.echo(
-        f"Slettede {entries} logposter ældre end {settings.audit_retention_days} dage "
-        f"og {logins} afsluttede logins."
-    )
+    """Apply the retention rules: old audit entries, ended logins, old comments and rounds."""
+    _prune(get_settings())
 
 
 @app.command()

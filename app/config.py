@@ -91,6 +91,18 @@ class Settings(BaseSettings):
         max_length=500,
         description="How to reach the municipality's data protection officer (privacy notice).",
     )
+    comment_retention_months: int = Field(
+        default=24,
+        ge=1,
+        le=240,
+        description="Comments are deleted this many months after their round closed.",
+    )
+    round_retention_years: int = Field(
+        default=0,
+        ge=0,
+        le=50,
+        description="Rounds and their answers are deleted this many years after closing; 0: never.",
+    )
     catalogue_path: Path = Field(
         default_factory=default_catalogue_path, description="The statement catalogue (YAML)."
     )

@@ -28,6 +28,8 @@ def municipal_app(tmp_path: Path, database_url: str, engine: Engine) -> FastAPI:
         audit_retention_days=400,
         session_idle_minutes=45,
         min_group_size=4,
+        comment_retention_months=18,
+        round_retention_years=5,
     )
     return create_app(settings=settings, engine=engine)
 
@@ -75,6 +77,8 @@ def test_privacy_notice_says_what_is_kept_why_and_for_how_long_from_the_settings
     assert "mindst 4 besvarelser" in text
     assert "45 minutter uden brug" in text
     assert "Loggen gemmes i 400 dage" in text
+    assert "kommentarerne slettes 18 måneder efter, runden er lukket" in text
+    assert "alle dens besvarelser slettes 5 år efter" in text and "»slettet efter 5 år«" in text
     assert "gemmer ikke dit navn, din e-mail eller din IP-adresse" in text
 
 
@@ -82,6 +86,8 @@ def test_without_contact_settings_the_pages_still_read_as_sentences(client: Test
     text = text_of(client.get("/privatliv").text)
     assert "Kommunen er dataansvarlig" in text
     assert "Databeskyttelsesrådgiver" not in text
+    assert "kommentarerne slettes 24 måneder efter" in text
+    assert "Vurderingerne gemmes sammen med runden" in text
     statement = text_of(client.get("/tilgaengelighed").text)
     assert "kontakt Kommunen ad de sædvanlige veje" in statement
 
