@@ -5,23 +5,16 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
 
-from app.config import Settings
-from app.main import create_app
-from tests.conftest import TEST_SECRET
+from tests.conftest import AppMaker
 from tests.html import parse, text_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def municipal_app(tmp_path: Path, database_url: str, engine: Engine) -> FastAPI:
-    settings = Settings(
-        database_url=database_url,
-        data_dir=tmp_path / "var",
-        secret_key=TEST_SECRET,
-        base_url="http://testserver",
+def municipal_app(app_with: AppMaker) -> FastAPI:
+    return app_with(
         municipality_name="Egedal Kommune",
         municipality_contact="digital@egedal.dk, tlf. 72 59 00 00",
         dpo_contact="dpo@egedal.dk",
@@ -31,7 +24,6 @@ def municipal_app(tmp_path: Path, database_url: str, engine: Engine) -> FastAPI:
         comment_retention_months=18,
         round_retention_years=5,
     )
-    return create_app(settings=settings, engine=engine)
 
 
 def test_accessibility_statement_names_the_municipality_the_standard_and_the_known_gaps(
