@@ -1,6 +1,8 @@
 """E-mail of invitations and password links, against a real SMTP server on loopback (aiosmtpd)."""
 
 import re
+import ssl
+import subprocess
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -176,3 +178,63 @@ def test_without_smtp_nothing_is_sent_and_the_page_says_so(app: FastAPI, world: 
 def test_an_smtp_host_without_a_sender_address_is_refused_at_start() -> None:
     with pytest.raises(ValidationError, match="SPINDELVAEV_SMTP_SENDER skal være en e-mailadresse"):
         Settings(smtp_host="smtp.example.dk")
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, which the test then trusts (SSL_CERT_FILE)."""
+    cert, key = tmp_path / "smtp.crt", tmp_path / "smtp.key"
+    subject = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+    files = ["-keyout", str(key), "-out", str(cert)]
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            *subject,
+            *files,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_starttls_encrypts_before_the_login_and_checks_the_certificate(
+    app_with: AppMaker,
+    world: World,
+    tmp_path: Path,
+    tls_files: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cert, key = tls_files
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    box, port = Mailbox(), free_port()
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=box.authenticate,
+        tls_context=server_side,
+        require_starttls=True,  # the login and the message only after STARTTLS
+    )
+    controller.start()
+    try:
+        mail = {**_mail_settings(port, tmp_path), "smtp_security": "starttls"}
+        app = app_with(**mail)
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "someone-else.crt"))
+        untrusted = _invite(app, world.admin, name="Første", email="foerste@egedal.dk")
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        trusted = _invite(app, world.admin, name="Anden", email="anden@egedal.dk")
+    finally:
+        controller.stop()
+    assert "E-mailen kunne ikke sendes" in text_of(untrusted)  # a certificate it cannot check
+    assert "Linket er sendt med e-mail til anden@egedal.dk." in trusted
+    assert [m["To"] for m in box.messages] == ["anden@egedal.dk"]
+    assert box.logins == [("spindelvaev", SMTP_PASSWORD)]
