@@ -1,8 +1,11 @@
-"""The `spindelvaev` command: serve, migrate, check the catalogue, create an admin, seed a demo."""
+"""The `spindelvaev` command: serve, migrate, back up and restore, prune, export, seed a demo."""
 
+import logging
 import os
 import sys
-from datetime import datetime, timedelta
+import threading
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal, NoReturn
 from urllib.parse import urlsplit
@@ -67,6 +70,7 @@ def serve(
     if demo and settings.demo:
         _seed_demo(as_json=False, if_empty=True)
     _offer_setup(settings)
+    _prune_daily(settings)
     typer.echo(f"Spindelvæv kører på {url_for_host(host, port)}/ (stop med Ctrl+C)")
     typer.echo(f"Links og QR-koder peger på {settings.base_url}/")
     if is_loopback(urlsplit(settings.base_url).hostname or ""):
@@ -175,23 +179,100 @@ def create_admin(
     typer.echo(f"Administratoren {email} er oprettet.")
 
 
+def _prune(settings: Settings) -> None:
+    """Apply the retention rules once and say what went."""
+    from app.db.models import utcnow
+    from app.db.retention import apply
+
+    engine = make_engine(settings.effective_database_url)
+    try:
+        pruned = apply(engine=engine, settings=settings, now=utcnow())
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"Slettede {pruned.audit_entries} logposter ældre end {settings.audit_retention_days} "
+        f"dage og {pruned.logins} afsluttede logins."
+    )
+    typer.echo(
+        f"Slettede {pruned.comments} kommentarer i runder lukket for mere end "
+        f"{settings.comment_retention_months} måneder siden."
+    )
+    if settings.round_retention_years:
+        typer.echo(
+            f"Slettede {pruned.rounds} runder med alle deres svar, lukket for mere end "
+            f"{settings.round_retention_years} år siden."
+        )
+
+
+PRUNE_INTERVAL_SECONDS = 24 * 3600
+
+
+def _prune_daily(settings: Settings) -> None:
+    """In the serving process (once, however many workers): prune now, then every day."""
+
+    def loop() -> None:
+        while True:
+            try:
+                _prune(settings)
+            except Exception:  # the next day tries again; the service keeps running
+                logging.getLogger("spindelvaev").exception("Opbevaringsreglerne fejlede")
+            time.sleep(PRUNE_INTERVAL_SECONDS)
+
+    threading.Thread(target=loop, name="retention", daemon=True).start()
+
+
 @app.command()
 def prune() -> None:
-    """Delete audit entries older than SPINDELVAEV_AUDIT_RETENTION_DAYS and ended logins."""
-    from app.db.audit import prune as prune_audit
-    from app.db.sessions import prune_login_sessions
+    """Apply the retention rules: old audit entries, ended logins, old comments and rounds."""
+    _prune(get_settings())
 
-    settings = get_settings()
-    engine = make_engine(settings.effective_database_url)
-    with Session(engine) as session:
-        entries = prune_audit(session=session, keep=timedelta(days=settings.audit_retention_days))
-        logins = prune_login_sessions(session=session, older_than=timedelta(days=30))
-        session.commit()
-    engine.dispose()
-    typer.echo(
-        f"Slettede {entries} logposter ældre end {settings.audit_retention_days} dage "
-        f"og {logins} afsluttede logins."
-    )
+
+@app.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="Filen, sikkerhedskopien skrives til.")],
+) -> None:
+    """Copy the SQLite database while the service runs; on PostgreSQL, print the pg_dump command."""
+    from app.db.backup import backup_sqlite, integrity, pg_dump_command, sqlite_file
+    from app.errors import SpindelvaevError
+
+    url = get_settings().effective_database_url
+    database = sqlite_file(url)
+    if database is None:
+        typer.echo("Databasen er PostgreSQL. Tag sikkerhedskopien med pg_dump:")
+        typer.echo(f"  {pg_dump_command(url, target)}")
+        typer.echo("(adgangskoden gives i PGPASSWORD eller ~/.pgpass)")
+        return
+    if not database.is_file():
+        _fail(f"Databasen {database} findes ikke.")
+    try:
+        backup_sqlite(database=database, target=target)
+    except SpindelvaevError as error:
+        _fail(error.message)
+    typer.echo(f"Sikkerhedskopien er skrevet til {target} (integritetstjek: {integrity(target)}).")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="Sikkerhedskopien, der lægges tilbage.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Erstat en database, der allerede har data.")
+    ] = False,
+) -> None:
+    """Put a backup back as the SQLite database (stop the service first); then migrate it."""
+    from app.db.backup import pg_restore_command, restore_sqlite, sqlite_file
+    from app.errors import SpindelvaevError
+
+    url = get_settings().effective_database_url
+    if sqlite_file(url) is None:
+        typer.echo("Databasen er PostgreSQL. Læg en pg_dump-kopi tilbage med pg_restore:")
+        typer.echo(f"  {pg_restore_command(url, source)}")
+        return
+    try:
+        restore_sqlite(backup=source, url=url, force=force)
+    except SpindelvaevError as error:
+        _fail(error.message)
+    upgrade_to_head(url)
+    typer.echo(f"Databasen er lagt tilbage fra {source} og opdateret til nyeste version.")
 
 
 @app.command()

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.anonymity import MIN_GROUP_SIZE
@@ -76,12 +76,72 @@ class Settings(BaseSettings):
         le=3650,
         description="`spindelvaev prune` deletes audit log entries older than this.",
     )
+    municipality_name: str = Field(
+        default="Kommunen",
+        max_length=200,
+        description="The municipality's name in the privacy notice and accessibility statement.",
+    )
+    municipality_contact: str = Field(
+        default="",
+        max_length=500,
+        description="How to reach the municipality about the service (e-mail, phone, address).",
+    )
+    dpo_contact: str = Field(
+        default="",
+        max_length=500,
+        description="How to reach the municipality's data protection officer (privacy notice).",
+    )
+    comment_retention_months: int = Field(
+        default=24,
+        ge=1,
+        le=240,
+        description="Comments are deleted this many months after their round closed.",
+    )
+    round_retention_years: int = Field(
+        default=0,
+        ge=0,
+        le=50,
+        description="Rounds and their answers are deleted this many years after closing; 0: never.",
+    )
+    smtp_host: str = Field(
+        default="",
+        description="SMTP server for invitations and password links; empty: no e-mail is sent.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description="starttls (port 587), tls (implicit TLS, port 465) or none (a local relay).",
+    )
+    smtp_user: str = Field(default="", description="SMTP login; empty: no login.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_password_file: Path | None = Field(
+        default=None, description="File holding the SMTP password (instead of SMTP_PASSWORD)."
+    )
+    smtp_sender: str = Field(
+        default="", max_length=254, description="The From address of the e-mails."
+    )
     catalogue_path: Path = Field(
         default_factory=default_catalogue_path, description="The statement catalogue (YAML)."
     )
     demo: bool = Field(
         default=True, description="`make run` seeds demo data into an empty database."
     )
+
+    @model_validator(mode="after")
+    def _mail_needs_a_sender(self) -> "Settings":
+        if self.smtp_host and "@" not in self.smtp_sender:
+            raise ValueError(
+                "SPINDELVAEV_SMTP_SENDER skal være en e-mailadresse, når SMTP er sat op."
+            )
+        return self
+
+    def smtp_secret(self) -> str | None:
+        """The SMTP password: from the setting, or read from the file it names."""
+        if self.smtp_password is not None:
+            return self.smtp_password.get_secret_value()
+        if self.smtp_password_file is not None:
+            return self.smtp_password_file.read_text(encoding="utf-8").strip()
+        return None
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -6,8 +6,9 @@ unreachable those tests are skipped with the reason, except under CI=true, where
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -172,3 +173,23 @@ def cli_env(
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()
+
+
+AppMaker = Callable[..., FastAPI]
+
+
+@pytest.fixture
+def app_with(tmp_path: Path, database_url: str, engine: Engine) -> AppMaker:
+    """Build the app on the test database with some settings changed: `app_with(smtp_port=25)`."""
+
+    def make(**changes: Any) -> FastAPI:
+        settings = Settings(
+            database_url=database_url,
+            data_dir=tmp_path / "var",
+            secret_key=TEST_SECRET,
+            base_url="http://testserver",
+            **changes,
+        )
+        return create_app(settings=settings, engine=engine)
+
+    return make

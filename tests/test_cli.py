@@ -19,7 +19,7 @@ runner = CliRunner()
 def test_help_lists_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "db", "catalogue", "create-admin", "demo"):
+    for command in ("serve", "db", "catalogue", "create-admin", "demo", "backup", "restore"):
         assert command in result.output
 
 

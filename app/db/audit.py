@@ -34,6 +34,8 @@ KINDS: dict[str, str] = {
     "round.closed": "Runde lukket",
     "round.reopened": "Runde genåbnet",
     "round.deleted": "Runde slettet",
+    "retention.comments_deleted": "Kommentarer slettet (opbevaringsperiode)",
+    "retention.round_deleted": "Runde slettet (opbevaringsperiode)",
     "results.first_shown": "Resultater vist første gang",
     "export.downloaded": "Eksport hentet",
     "api_key.created": "API-nøgle oprettet",

@@ -430,3 +430,21 @@ class AuditEntry(SQLModel, table=True):
     round_id: int | None = None
     address: str | None = Field(default=None, max_length=64)
     detail: str = Field(default="", max_length=1000)
+
+
+class DeletedRound(SQLModel, table=True):
+    """What is left of a round deleted by the retention rule: its place in the team's history."""
+
+    __tablename__ = "deleted_round"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("team.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    label: str = Field(max_length=100)
+    held_at: datetime
+    closed_at: datetime
+    deleted_at: datetime = Field(default_factory=utcnow)
+    after_years: int

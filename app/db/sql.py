@@ -36,3 +36,8 @@ def released(responses: Any, *, k: int, min_share: float) -> ColumnElement[bool]
 def held_at() -> ColumnElement[datetime]:
     """SQL: when a round was held: when it was opened, or created if it was never opened."""
     return func.coalesce(col(Round.opened_at), col(Round.created_at))
+
+
+def closed_at() -> ColumnElement[datetime]:
+    """SQL: when a closed round closed: when it was closed, or its closing time if that passed."""
+    return func.coalesce(col(Round.closed_at), col(Round.closes_at))

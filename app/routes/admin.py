@@ -27,6 +27,7 @@ from app.errors import InvalidInput, NotFound, Rejected
 from app.web.auth import AdminDep, CurrentUserDep
 from app.web.csrf import require_csrf
 from app.web.deps import SessionDep
+from app.web.mail import link_message, send
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -127,7 +128,7 @@ def assign_facilitators(
 def invite(
     request: Request, session: SessionDep, admin: AdminDep, email: FormStr, name: FormStr
 ) -> Response:
-    """Create a facilitator and show the one-time link to pass on (no e-mail is sent)."""
+    """Create a facilitator and show the one-time link to pass on (and e-mail it, if set up)."""
     try:
         user, token = invite_facilitator(session=session, email=email, name=name, actor=admin)
     except AccountError as error:
@@ -140,8 +141,13 @@ def invite(
 def _invitation_shown(
     request: Request, session: SessionDep, user: User, token: str, reset: bool = False
 ) -> Response:
-    link = f"{request.app.state.settings.base_url}/invitation/{token}"
-    return _admin_page(request, session, invited=user, invitation_link=link, reset=reset)
+    settings = request.app.state.settings
+    link = f"{settings.base_url}/invitation/{token}"
+    mail = None
+    if settings.smtp_host:  # the link is shown either way, so a failed send loses nothing
+        message = link_message(settings=settings, user=user, link=link, reset=reset)
+        mail = send(settings=settings, message=message)
+    return _admin_page(request, session, invited=user, invitation_link=link, reset=reset, mail=mail)
 
 
 def _user(session: SessionDep, user_id: int) -> User:

@@ -27,6 +27,7 @@ from app.db.results import (
     StatementResult,
     round_report,
 )
+from app.db.retention import deleted_rounds
 from app.db.rounds import count_responses, rounds_with_counts
 from app.errors import InvalidInput, NotFound, Rejected
 from app.themes import Catalogue, ReflectionGroup, Theme
@@ -405,6 +406,7 @@ def timeline(request: Request, session: SessionDep, team: TeamDep, team_id: int)
         entries=entries,
         actions=actions,
         statuses=ACTION_STATUS_LABELS,
+        deleted=deleted_rounds(session=session, team_id=team_id),
     )
 
 

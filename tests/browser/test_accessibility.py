@@ -39,6 +39,8 @@ SCREENSHOTS = {
     "statement catalogue",
     "meeting step 2",
     "scoring",
+    "accessibility statement",
+    "privacy notice",
 }
 
 
@@ -182,6 +184,8 @@ ANONYMOUS, ADMIN, RESPONDENT = "anonymous", "admin", "respondent"
 PAGES: dict[str, tuple[PathOf, str, Action]] = {
     "start": (lambda d: "/", ANONYMOUS, None),
     "statement catalogue": (lambda d: "/udsagn", ANONYMOUS, None),
+    "accessibility statement": (lambda d: "/tilgaengelighed", ANONYMOUS, None),
+    "privacy notice": (lambda d: "/privatliv", ANONYMOUS, None),
     "join code error": (lambda d: "/r/ZZZZZZ", ANONYMOUS, None),
     "scoring": (lambda d: f"/r/{d.open_code}", ANONYMOUS, None),
     "scoring with a validation error": (
