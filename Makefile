@@ -20,9 +20,10 @@ run: $(STAMP)
 	$(BIN)/spindelvaev serve --demo
 
 ## Lint, type-check and run the whole test suite (SQLite, PostgreSQL where reachable, Chromium).
-## One pytest worker per CPU; a test file stays on one worker, with its module fixtures.
+## One pytest worker per CPU, tests handed out one by one; a module with a module-scoped fixture
+## stays on one worker (tests/conftest.py marks it), so the fixture is built once.
 test: $(STAMP) chromium lint
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

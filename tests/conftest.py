@@ -193,3 +193,14 @@ def app_with(tmp_path: Path, database_url: str, engine: Engine) -> AppMaker:
         return create_app(settings=settings, engine=engine)
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `make test` (xdist, --dist loadgroup) tests are handed to the workers one by one, for
+    an even load; a module with a module-scoped fixture (a live site, a built wheel) keeps its tests
+    on one worker, so that the fixture is built once."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        definitions = info.name2fixturedefs.values() if info else []
+        if any(chain[-1].scope == "module" for chain in definitions):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
