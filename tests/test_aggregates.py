@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from app.core.scoring import Answer
 from app.core.stats import SCALE
@@ -32,6 +32,7 @@ from app.db.responses import save_response
 from app.db.rounds import close_round, create_round, reopen_round
 from app.migrate import alembic_config
 from app.themes import Catalogue
+from tests.test_anonymity_property import _empty
 from tests.test_overview import admin_client, build_example
 
 PROFESSIONS = ("laerer", "paedagog", "ppr", None)
@@ -43,12 +44,6 @@ _person = st.tuples(
 _round = st.lists(_person, min_size=0, max_size=14)
 
 Counts = dict[tuple[str | None, str], tuple[int, int, tuple[int, ...]]]
-
-
-def _empty(engine: Engine) -> None:
-    with engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(table.delete())
 
 
 def _open_round(session: Session, catalogue: Catalogue, size: int) -> tuple[Round, list[str]]:
