@@ -88,3 +88,26 @@ def test_the_team_page_offers_only_its_facilitators_until_a_search_finds_others(
     page = parse(client.get(f"/teams/{team.id}").text)
     checked = [box["value"] for box in page.select('input[name="facilitator_ids"][checked]')]
     assert checked == [str(people[3].id), str(people[25].id)]
+
+
+def test_the_team_list_shows_fifty_teams_a_page_in_name_order(
+    app: FastAPI, client: TestClient, session: Session
+) -> None:
+    unit = Unit(name="Enhed")
+    session.add(unit)
+    session.flush()
+    session.add_all([Team(name=f"Team {n:02d}", unit_id=unit.id or 0) for n in range(55)])
+    session.commit()
+    admin_client(app, client, session)
+
+    def names(html: str) -> list[str]:
+        return [row.find("a").get_text() for row in parse(html).select("tbody tr")]  # type: ignore[union-attr]
+
+    first = client.get("/teams").text
+    assert names(first) == [f"Team {n:02d}" for n in range(50)]
+    assert "55 teams; side 1 af 2." in parse(first).get_text(" ", strip=True)
+    following = parse(first).find("a", rel="next")
+    assert following is not None
+    assert names(client.get(str(following["href"])).text) == [
+        f"Team {n:02d}" for n in range(50, 55)
+    ]

@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from app.db.access import teams_for_user
+from app.db.access import team_list_page
 from app.db.meeting import ACTION_STATUS_LABELS, by_round, open_actions_of_team
 from app.db.models import Team, Unit
 from app.db.people import find_facilitators
@@ -20,15 +20,33 @@ from app.web.deps import SessionDep
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+TEAMS_PER_PAGE = 50
 
 
 @router.get("/teams", response_class=HTMLResponse)
-def team_list(request: Request, session: SessionDep, user: CurrentUserDep) -> Response:
-    """The teams this user leads (admins: every team)."""
-    teams = teams_for_user(session=session, user=user)
+def team_list(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUserDep,
+    side: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """The teams this user leads (admins: every team), a page at a time."""
+    teams, total, page = team_list_page(
+        session=session, user=user, page=side, per_page=TEAMS_PER_PAGE
+    )
     units = {unit.id: unit.name for unit in session.exec(select(Unit)).all()}
     summaries = team_summaries(session=session, team_ids=[team.id or 0 for team in teams])
-    return render(request, "teams.html", teams=teams, units=units, summaries=summaries)
+    pages = max(1, -(-total // TEAMS_PER_PAGE))
+    return render(
+        request,
+        "teams.html",
+        teams=teams,
+        units=units,
+        summaries=summaries,
+        total=total,
+        page=page,
+        pages=pages,
+    )
 
 
 def _team_page(
