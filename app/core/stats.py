@@ -140,6 +140,22 @@ def statement_stats(aggregate: Aggregate) -> StatementStats:
     )
 
 
+def aggregate_from_counts(statement_id: str, counts: Sequence[int], n_dont_know: int) -> Aggregate:
+    """A statement's aggregate from how many gave each value 1-10 (the stored counts)."""
+    given = [value for value, count in zip(SCALE, counts, strict=True) if count]
+    return Aggregate(
+        statement_id=statement_id,
+        counts=tuple(counts),
+        n_dont_know=n_dont_know,
+        total=sum(value * count for value, count in zip(SCALE, counts, strict=True)),
+        total_squares=sum(
+            value * value * count for value, count in zip(SCALE, counts, strict=True)
+        ),
+        minimum=min(given, default=None),
+        maximum=max(given, default=None),
+    )
+
+
 def merge_aggregates(parts: Iterable[Aggregate]) -> Aggregate:
     """Several groups' aggregates of one statement added up into one (counts and sums add)."""
     items = list(parts)

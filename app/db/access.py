@@ -1,6 +1,8 @@
 """What a staff user may see: admins every team, facilitators the teams they are assigned to."""
 
-from sqlmodel import Session, select
+from typing import Any
+
+from sqlmodel import Session, col, func, select
 
 from app.db.models import Round, Team, TeamFacilitator, User
 from app.errors import Forbidden, NotFound
@@ -32,11 +34,27 @@ def round_for_user(*, session: Session, user: User, round_id: int) -> tuple[Roun
     return round_, team_for_user(session=session, user=user, team_id=round_.team_id)
 
 
-def teams_for_user(*, session: Session, user: User) -> list[Team]:
-    """The teams the user may see, by name."""
-    query = select(Team).order_by(Team.name)
+def _visible_teams(user: User) -> Any:
+    """SQL: the teams the user may see, by name."""
+    query = select(Team).order_by(col(Team.name), col(Team.id))
     if user.role != "admin":
-        query = query.join(TeamFacilitator, TeamFacilitator.team_id == Team.id).where(  # type: ignore[arg-type]
+        query = query.join(TeamFacilitator, col(TeamFacilitator.team_id) == col(Team.id)).where(
             TeamFacilitator.user_id == user.id
         )
-    return list(session.exec(query).all())
+    return query
+
+
+def teams_for_user(*, session: Session, user: User) -> list[Team]:
+    """The teams the user may see, by name."""
+    return list(session.exec(_visible_teams(user)).all())
+
+
+def team_list_page(
+    *, session: Session, user: User, page: int, per_page: int
+) -> tuple[list[Team], int, int]:
+    """One page of the teams the user may see: (teams, how many in all, the page shown)."""
+    query = _visible_teams(user)
+    total = int(session.exec(select(func.count()).select_from(query.subquery())).one())
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    teams = session.exec(query.offset((page - 1) * per_page).limit(per_page)).all()
+    return list(teams), total, page

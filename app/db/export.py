@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import xlsxwriter
-from sqlalchemy import and_, exists, false, func, select
+from sqlalchemy import and_, exists, false, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
@@ -26,8 +26,18 @@ from sqlmodel import Session, col
 from app.core.anonymity import Grouping, enough_answers, hidden_cells, round_grouping
 from app.core.formatting import LOCAL_TIME, local
 from app.db.access import team_for_user, teams_for_user
+from app.db.aggregates import store_missing_aggregates
 from app.db.audit import record
-from app.db.models import Response, Round, RoundStatement, Score, Team, Unit, User
+from app.db.models import (
+    Response,
+    Round,
+    RoundStatement,
+    Score,
+    StatementAggregate,
+    Team,
+    Unit,
+    User,
+)
 from app.db.results import (
     group_labels,
     mark_results_shown,
@@ -230,6 +240,7 @@ def plan_export(
     from now on they cannot be reopened.
     """
     now = now or datetime.now(UTC)
+    store_missing_aggregates(session=session, now=now)
     conditions = _round_conditions(filters, now)
     rounds = session.execute(
         select(Round, col(Unit.name), col(Team.name))
@@ -265,27 +276,22 @@ Cells = dict[int, dict[tuple[str | None, str], tuple[int, int]]]
 
 
 def _cells(session: Session, round_ids: list[int], theme_id: str | None) -> Cells:
-    """One GROUP BY over the rounds' scores: values and "Ved ikke" per profession and statement."""
+    """From the rounds' stored aggregates: values and "Ved ikke" per profession and statement."""
     if not round_ids:
         return {}
-    query = (
-        select(
-            col(Response.round_id),
-            col(Response.profession),
-            col(Score.statement_id),
-            func.count(col(Score.value)),
-            func.count(),
-        )
-        .join(Response, col(Response.id) == col(Score.response_id))
-        .where(col(Response.round_id).in_(round_ids))
-        .group_by(col(Response.round_id), col(Response.profession), col(Score.statement_id))
-    )
+    stored = col(StatementAggregate.round_id)
+    query = select(
+        stored,
+        col(StatementAggregate.profession),
+        col(StatementAggregate.statement_id),
+        col(StatementAggregate.n),
+        col(StatementAggregate.n) + col(StatementAggregate.dont_know),
+    ).where(stored.in_(round_ids))
     if theme_id is not None:
         in_theme = select(col(RoundStatement.statement_id)).where(
-            col(RoundStatement.round_id) == col(Response.round_id),
-            col(RoundStatement.theme_id) == theme_id,
+            col(RoundStatement.round_id) == stored, col(RoundStatement.theme_id) == theme_id
         )
-        query = query.where(col(Score.statement_id).in_(in_theme))
+        query = query.where(col(StatementAggregate.statement_id).in_(in_theme))
     cells: Cells = defaultdict(dict)
     for round_id, profession, statement_id, values, rows in session.execute(query).all():
         cells[round_id][(profession, statement_id)] = (int(values), int(rows))

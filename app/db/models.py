@@ -127,7 +127,10 @@ class TeamFacilitator(SQLModel, table=True):
     )
     user_id: int = Field(
         sa_column=Column(
-            Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+            Integer,
+            ForeignKey("user_account.id", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
         )
     )
 
@@ -271,11 +274,15 @@ class PlanAction(PlanActionBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     priority_id: int | None = Field(
         default=None,
-        sa_column=Column(Integer, ForeignKey("priority.id", ondelete="SET NULL"), nullable=True),
+        sa_column=Column(
+            Integer, ForeignKey("priority.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
     )
     follow_up_note: str = Field(default="", max_length=MAX_NOTE, title="Opfølgning")
     created_at: datetime = Field(default_factory=utcnow)
@@ -418,7 +425,7 @@ class AuditEntry(SQLModel, table=True):
     subject_user_id: int | None = Field(
         default=None,
         sa_column=Column(
-            Integer, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+            Integer, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True
         ),
     )
     team_id: int | None = Field(
@@ -448,3 +455,47 @@ class DeletedRound(SQLModel, table=True):
     closed_at: datetime
     deleted_at: datetime = Field(default_factory=utcnow)
     after_years: int
+
+
+class RoundAggregate(SQLModel, table=True):
+    """A closed round whose figures are stored: when, and from how many responses.
+
+    Its rows of `statement_aggregate` are complete once this row exists; reopening deletes both.
+    """
+
+    __tablename__ = "round_aggregate"
+
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
+    )
+    responses: int
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class StatementAggregate(SQLModel, table=True):
+    """A closed round's counts for one statement and one profession code (None: not stated).
+
+    The finest level: a team's figures and any grouping of professions are sums of these rows.
+    """
+
+    __tablename__ = "statement_aggregate"
+    __table_args__ = (UniqueConstraint("round_id", "statement_id", "profession"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
+    )
+    statement_id: str = Field(max_length=100)
+    profession: str | None = Field(default=None, max_length=50)
+    n: int  # values 1-10
+    dont_know: int  # "Ved ikke"
+    count_1: int
+    count_2: int
+    count_3: int
+    count_4: int
+    count_5: int
+    count_6: int
+    count_7: int
+    count_8: int
+    count_9: int
+    count_10: int

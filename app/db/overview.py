@@ -21,7 +21,18 @@ from sqlmodel import Session, col
 from app.core.anonymity import release_threshold
 from app.core.formatting import LOCAL_TIME, danish_date
 from app.core.rounds import RoundStatus
-from app.db.models import Response, Round, RoundStatement, Score, Team, TeamFacilitator, Unit, User
+from app.db.aggregates import store_missing_aggregates, stored_total
+from app.db.models import (
+    Response,
+    Round,
+    RoundAggregate,
+    RoundStatement,
+    StatementAggregate,
+    Team,
+    TeamFacilitator,
+    Unit,
+    User,
+)
 from app.db.sql import held_at, is_closed, released
 
 Level = int | None  # a unit's id, or None for the whole municipality
@@ -70,10 +81,10 @@ def months_ago(now: datetime, months: int) -> datetime:
     return moment.replace(year=day.year, month=day.month, day=day.day)
 
 
-# Joins a score (through its response) to its statement as the round froze it.
-_AS_SCORED = and_(
-    col(RoundStatement.round_id) == col(Response.round_id),
-    col(RoundStatement.statement_id) == col(Score.statement_id),
+# Joins a stored aggregate to its statement as the round froze it.
+_AS_STORED = and_(
+    col(RoundStatement.round_id) == col(StatementAggregate.round_id),
+    col(RoundStatement.statement_id) == col(StatementAggregate.statement_id),
 )
 
 
@@ -163,6 +174,7 @@ def team_overview(
 ) -> list[TeamOverview]:
     """Every team (of the unit), by unit and name, with its rounds and means in the period."""
     now = now or datetime.now(UTC)
+    store_missing_aggregates(session=session, now=now)
     conditions = _round_conditions(unit_id=unit_id, theme_id=theme_id, start=start, end=end)
     latest = _latest_rounds(session, conditions)
     measured = _latest_rounds(session, [*conditions, is_closed(now)])
@@ -219,8 +231,11 @@ def _latest_rounds(
     session: Session, conditions: Sequence[ColumnElement[bool]]
 ) -> dict[int, tuple[int, RoundFacts]]:
     """Per team: how many rounds meet the conditions, and the latest of them with its responses."""
+    # Responses of the rounds in question only, never every response in the database.
+    wanted = select(col(Round.id)).join(Team, col(Team.id) == col(Round.team_id)).where(*conditions)
     responses = (
         select(col(Response.round_id).label("round_id"), func.count().label("n"))
+        .where(col(Response.round_id).in_(wanted))
         .group_by(col(Response.round_id))
         .subquery()
     )
@@ -260,23 +275,29 @@ def _latest_rounds(
 
 
 def _statement_cells(*columns: Any, k: int) -> Any:
-    """SQL: per round and statement with at least k values (the cells a page shows), n and sum."""
+    """SQL: per round and statement with at least k values (the cells a page shows), n and sum.
+
+    Read from the rounds' stored aggregates, the professions' rows summed; never the scores.
+    """
+    n = func.sum(col(StatementAggregate.n))
     return (
         select(
             *columns,
-            col(Response.round_id).label("round_id"),
-            col(Score.statement_id).label("statement_id"),
+            col(StatementAggregate.round_id).label("round_id"),
+            col(StatementAggregate.statement_id).label("statement_id"),
             col(RoundStatement.theme_id).label("theme_id"),
-            func.count(col(Score.value)).label("n"),
-            func.sum(col(Score.value)).label("total"),
+            n.label("n"),
+            func.sum(stored_total()).label("total"),
         )
-        .select_from(Score)
-        .join(Response, col(Response.id) == col(Score.response_id))
-        .join(RoundStatement, _AS_SCORED)
+        .select_from(StatementAggregate)
+        .join(RoundStatement, _AS_STORED)
         .group_by(
-            *columns, col(Response.round_id), col(Score.statement_id), col(RoundStatement.theme_id)
+            *columns,
+            col(StatementAggregate.round_id),
+            col(StatementAggregate.statement_id),
+            col(RoundStatement.theme_id),
         )
-        .having(func.count(col(Score.value)) >= k)
+        .having(n >= k)
     )
 
 
@@ -284,7 +305,7 @@ def _theme_means(session: Session, round_ids: Sequence[int], k: int) -> dict[int
     """Per round, each theme's mean over its shown statements (as the results page)."""
     if not round_ids:
         return {}
-    cells = _statement_cells(k=k).where(col(Response.round_id).in_(round_ids)).subquery()
+    cells = _statement_cells(k=k).where(col(StatementAggregate.round_id).in_(round_ids)).subquery()
     query = select(
         cells.c.round_id, cells.c.theme_id, func.sum(cells.c.total) * 1.0 / func.sum(cells.c.n)
     ).group_by(cells.c.round_id, cells.c.theme_id)
@@ -402,16 +423,26 @@ class RollUp:
 
 
 def rollup(
-    *, session: Session, period: Period, k: int, min_share: float, now: datetime | None = None
+    *,
+    session: Session,
+    period: Period,
+    k: int,
+    min_share: float,
+    statements_at: Level | None = None,
+    every_level: bool = True,
+    now: datetime | None = None,
 ) -> RollUp:
     """Team means of the period's closed rounds that show results, per unit and in total.
 
     A team's mean of a statement (or theme) is the mean of its rounds' means in the period, each
     round counting once; a level's figures are the mean, spread and range of its teams' means.
+    Themes come for every level (the page compares the units); statements too, unless
+    `every_level` is False: then only for the level `statements_at`, filtered in SQL.
     """
     now = now or datetime.now(UTC)
+    store_missing_aggregates(session=session, now=now)
     conditions = [*_round_conditions(start=period.start, end=period.end), is_closed(now)]
-    counted = (
+    counted: Any = (
         select(
             col(Round.id).label("round_id"),
             col(Round.team_id).label("team_id"),
@@ -419,20 +450,24 @@ def rollup(
         )
         .select_from(Round)
         .join(Team, col(Team.id) == col(Round.team_id))
-        .join(Response, col(Response.round_id) == col(Round.id))
-        .where(*conditions)
-        .group_by(col(Round.id), col(Round.team_id), col(Team.unit_id), col(Round.team_size))
-        .having(released(func.count(), k=k, min_share=min_share))
-        .subquery()
+        .join(RoundAggregate, col(RoundAggregate.round_id) == col(Round.id))
+        .where(*conditions, released(col(RoundAggregate.responses), k=k, min_share=min_share))
     )
-    themes = _team_means(counted, k, by_theme=True)
-    statements = _team_means(counted, k, by_theme=False)
+    themes = _team_means(counted.subquery(), k, by_theme=True)
+    if not every_level and statements_at is not MUNICIPALITY:
+        counted = counted.where(col(Team.unit_id) == statements_at)
+    statements = _team_means(counted.subquery(), k, by_theme=False)
+    if every_level:
+        by_statement = _spreads(session, statements, by_unit=True) | _spreads(
+            session, statements, by_unit=False
+        )
+    else:
+        by_statement = _spreads(session, statements, by_unit=statements_at is not MUNICIPALITY)
     return RollUp(
         period=period,
         k=k,
         themes=_spreads(session, themes, by_unit=True) | _spreads(session, themes, by_unit=False),
-        statements=_spreads(session, statements, by_unit=True)
-        | _spreads(session, statements, by_unit=False),
+        statements=by_statement,
         coverage=_coverage(session, conditions, k, min_share),
     )
 
@@ -444,7 +479,7 @@ def _team_means(counted: Subquery, k: int, *, by_theme: bool) -> Subquery:
     """
     cells = (
         _statement_cells(counted.c.unit_id, counted.c.team_id, k=k)
-        .join(counted, counted.c.round_id == col(Response.round_id))
+        .join(counted, counted.c.round_id == col(StatementAggregate.round_id))
         .subquery()
     )
     key = cells.c.theme_id if by_theme else cells.c.statement_id
@@ -504,14 +539,13 @@ def _coverage(
         select(
             col(Round.team_id),
             col(Team.unit_id),
-            func.count(col(Response.id)),
+            func.coalesce(col(RoundAggregate.responses), 0),
             col(Round.team_size),
         )
         .select_from(Round)
         .join(Team, col(Team.id) == col(Round.team_id))
-        .outerjoin(Response, col(Response.round_id) == col(Round.id))
+        .outerjoin(RoundAggregate, col(RoundAggregate.round_id) == col(Round.id))
         .where(*conditions)
-        .group_by(col(Round.id), col(Round.team_id), col(Team.unit_id), col(Round.team_size))
     )
     # One aggregated row per round (not per score): a handful per team and period.
     rounds: dict[Level, list[tuple[int, bool]]] = {}

@@ -5,11 +5,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Subquery, delete, exists, func
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.core.formatting import LOCAL_TIME
 from app.core.forms import read_form
 from app.core.rounds import RoundStatus, effective_status, new_join_code, next_colour
+from app.db.aggregates import discard_aggregates, store_aggregates
 from app.db.audit import record
 from app.db.models import Response, Round, RoundBase, RoundStatement, Team, User, utcnow
 from app.db.sql import held_at
@@ -107,10 +109,14 @@ def round_statements(*, session: Session, round_id: int) -> list[RoundStatement]
     return list(session.exec(query).all())
 
 
-def _answers_per_round() -> Subquery:
-    """SQL: each round's number of responses, the one count every list of rounds joins."""
+def _answers_per_round(rounds: ColumnElement[bool]) -> Subquery:
+    """SQL: these rounds' numbers of responses, the one count every list of rounds joins.
+
+    Counted for the rounds asked about only, never over every response in the database.
+    """
     return (
         select(col(Response.round_id).label("round_id"), func.count().label("answers"))
+        .where(rounds)
         .group_by(col(Response.round_id))
         .subquery("answers_per_round")
     )
@@ -129,7 +135,8 @@ def rounds_with_counts(
     With `opened_only`, drafts are left out: they were never held, so no view compares with them.
     """
     wanted = [team_id] if team_id is not None else list(team_ids)
-    answers = _answers_per_round()
+    teams_rounds = select(col(Round.id)).where(col(Round.team_id).in_(wanted))
+    answers = _answers_per_round(col(Response.round_id).in_(teams_rounds))
     query = (
         select(Round, func.coalesce(answers.c.answers, 0))
         .outerjoin(answers, answers.c.round_id == col(Round.id))
@@ -145,10 +152,8 @@ def response_counts(*, session: Session, round_ids: Sequence[int]) -> dict[int, 
     """How many responses each of these rounds has (0 for none)."""
     counts = dict.fromkeys(round_ids, 0)
     if round_ids:
-        answers = _answers_per_round()
-        query = select(answers.c.round_id, answers.c.answers).where(
-            answers.c.round_id.in_(round_ids)
-        )
+        answers = _answers_per_round(col(Response.round_id).in_(round_ids))
+        query = select(answers.c.round_id, answers.c.answers)
         counts.update({round_id: int(count) for round_id, count in session.exec(query).all()})
     return counts
 
@@ -196,6 +201,9 @@ def close_round(*, session: Session, round_: Round, actor: User | None = None) -
         session.add(round_)
         session.flush()
         _record(session, actor, "round.closed", round_)
+    if round_.id is not None:
+        # In the closing transaction: the figures every view reads from now on.
+        store_aggregates(session=session, round_id=round_.id)
 
 
 def reopen_round(*, session: Session, round_: Round, actor: User | None = None) -> None:
@@ -211,6 +219,8 @@ def reopen_round(*, session: Session, round_: Round, actor: User | None = None) 
     round_.opened_at = round_.opened_at or now
     session.add(round_)
     session.flush()
+    assert round_.id is not None
+    discard_aggregates(session=session, round_id=round_.id)
     _record(session, actor, "round.reopened", round_)
 
 

@@ -5,7 +5,7 @@ import io
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, func, select
 
@@ -22,6 +22,7 @@ from app.db.audit import KINDS, AuditFilter, entries, record
 from app.db.export import neutralise
 from app.db.models import UTC, Team, User
 from app.db.models import Unit as UnitModel
+from app.db.people import user_page
 from app.db.teams import create_team, create_unit, set_facilitators
 from app.errors import InvalidInput, NotFound, Rejected
 from app.web.auth import AdminDep, CurrentUserDep
@@ -39,14 +40,18 @@ FormStr = Annotated[str, Form()]
 
 
 def _admin_page(
-    request: Request, session: SessionDep, status_code: int = 200, **context: object
+    request: Request,
+    session: SessionDep,
+    status_code: int = 200,
+    search: str = "",
+    page: int = 1,
+    **context: object,
 ) -> Response:
     team_counts = dict(
         session.exec(select(Team.unit_id, func.count()).group_by(col(Team.unit_id))).all()
     )
     units = session.exec(select(UnitModel).order_by(col(UnitModel.name))).all()
-    users = session.exec(select(User).order_by(col(User.role), col(User.name))).all()
-    facilitators = [user for user in users if user.role == "facilitator" and user.is_active]
+    users = user_page(session=session, search=search, page=page)
     return render(
         request,
         "admin.html",
@@ -54,15 +59,21 @@ def _admin_page(
         units=units,
         team_counts=team_counts,
         users=users,
-        facilitators=facilitators,
+        search=search,
         **context,
     )
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_home(request: Request, session: SessionDep, admin: AdminDep) -> Response:
-    """Units, teams and users of the municipality."""
-    return _admin_page(request, session)
+def admin_home(
+    request: Request,
+    session: SessionDep,
+    admin: AdminDep,
+    soeg: Annotated[str, Query(max_length=200)] = "",
+    side: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Units, teams and one page of the users (searched by name or e-mail)."""
+    return _admin_page(request, session, search=soeg, page=side)
 
 
 @router.post("/admin/enheder", dependencies=CsrfChecked)

@@ -213,10 +213,12 @@ def rollup_page(
         _check(session, catalogue, query, period.start, period.end)
     except InvalidInput as error:
         return render(request, "rollup.html", 422, error=error.message, **context)
-    k = settings.min_group_size
-    current = rollup(session=session, period=period, k=k, min_share=settings.min_share)
-    previous = rollup(session=session, period=period.previous(), k=k, min_share=settings.min_share)
+    k, share = settings.min_group_size, settings.min_share
     level = query.enhed if query.enhed is not None else MUNICIPALITY
+    # The page shows statements for the chosen level only: the others are never computed.
+    at: dict[str, Any] = {"k": k, "min_share": share, "statements_at": level, "every_level": False}
+    current = rollup(session=session, period=period, **at)
+    previous = rollup(session=session, period=period.previous(), **at)
     figure = rollup_figure(
         themes=context["themes"], current=current, previous=previous, level=level
     )

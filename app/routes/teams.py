@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
-from app.db.access import teams_for_user
+from app.db.access import team_list_page
 from app.db.meeting import ACTION_STATUS_LABELS, by_round, open_actions_of_team
-from app.db.models import Team, Unit, User
+from app.db.models import Team, Unit
+from app.db.people import find_facilitators
 from app.db.rounds import rounds_with_counts
 from app.db.teams import facilitators_of, team_summaries, update_team
 from app.errors import Forbidden, InvalidInput, Rejected
@@ -19,28 +20,49 @@ from app.web.deps import SessionDep
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+TEAMS_PER_PAGE = 50
 
 
 @router.get("/teams", response_class=HTMLResponse)
-def team_list(request: Request, session: SessionDep, user: CurrentUserDep) -> Response:
-    """The teams this user leads (admins: every team)."""
-    teams = teams_for_user(session=session, user=user)
+def team_list(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUserDep,
+    side: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """The teams this user leads (admins: every team), a page at a time."""
+    teams, total, page = team_list_page(
+        session=session, user=user, page=side, per_page=TEAMS_PER_PAGE
+    )
     units = {unit.id: unit.name for unit in session.exec(select(Unit)).all()}
     summaries = team_summaries(session=session, team_ids=[team.id or 0 for team in teams])
-    return render(request, "teams.html", teams=teams, units=units, summaries=summaries)
+    pages = max(1, -(-total // TEAMS_PER_PAGE))
+    return render(
+        request,
+        "teams.html",
+        teams=teams,
+        units=units,
+        summaries=summaries,
+        total=total,
+        page=page,
+        pages=pages,
+    )
 
 
 def _team_page(
-    request: Request, session: SessionDep, team: Team, error: str | None = None
+    request: Request, session: SessionDep, team: Team, error: str | None = None, search: str = ""
 ) -> Response:
     team_id = team.id or 0
+    facilitators = facilitators_of(session=session, team_id=team_id)
+    found = find_facilitators(session=session, search=search)
     context = {
         "team": team,
         "unit": session.get(Unit, team.unit_id),
-        "facilitators": facilitators_of(session=session, team_id=team_id),
-        "all_facilitators": session.exec(
-            select(User).where(User.role == "facilitator").order_by(User.name)  # type: ignore[arg-type]
-        ).all(),
+        "facilitators": facilitators,
+        # The team's own facilitators, then the search's other matches: one checkbox each.
+        "choices": facilitators + [person for person in found if person not in facilitators],
+        "search": search,
+        "found": found,
         "rounds": rounds_with_counts(session=session, team_id=team_id),
         "open_actions": by_round(open_actions_of_team(session=session, team_id=team_id)),
         "statuses": ACTION_STATUS_LABELS,
@@ -50,9 +72,9 @@ def _team_page(
 
 
 @router.get("/teams/{team_id}", response_class=HTMLResponse)
-def team_page(request: Request, session: SessionDep, team: TeamDep) -> Response:
-    """The team's rounds, facilitators and settings."""
-    return _team_page(request, session, team)
+def team_page(request: Request, session: SessionDep, team: TeamDep, soeg: str = "") -> Response:
+    """The team's rounds, facilitators and settings; `soeg` finds facilitators to add."""
+    return _team_page(request, session, team, search=soeg[:200])
 
 
 @router.post("/teams/{team_id}", dependencies=[Depends(require_csrf)])

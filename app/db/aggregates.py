@@ -1,0 +1,121 @@
+"""A closed round's figures, stored once: counts per statement and profession code.
+
+A closed round never changes, so its scores are aggregated once, in the transaction that closes
+it (`close_round`), or, for a round whose closing time passed, by the first view that reads it
+(`store_missing_aggregates`). Reopening a round deletes them (`discard_aggregates`). Every view
+except the raw export reads these rows instead of the score rows; the small-group rule of
+`app.core.anonymity` applies when they are read, exactly as it did to the live sums.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert, case, delete, exists, func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from app.core.stats import SCALE, Aggregate, aggregate_from_counts
+from app.db.models import (
+    Response,
+    Round,
+    RoundAggregate,
+    Score,
+    StatementAggregate,
+    utcnow,
+)
+from app.db.sql import is_closed
+
+COUNT_COLUMNS = tuple(f"count_{value}" for value in SCALE)
+# Per round, per (profession, statement): the stored counts as the statistics read them.
+ByProfession = dict[tuple[str | None, str], Aggregate]
+
+
+def _claim(session: Session, round_id: int, responses: int) -> bool:
+    """Insert the round's marker unless another transaction did; True when this one did."""
+    dialect = session.get_bind().dialect.name
+    insert_: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = {"round_id": round_id, "responses": responses, "computed_at": utcnow()}
+    statement = insert_(RoundAggregate).values(**values).on_conflict_do_nothing()
+    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def _tallies(round_ids: ColumnElement[bool]) -> Insert:
+    """SQL: INSERT … SELECT of the counts per round, profession and statement."""
+    value = col(Score.value)
+    query = (
+        select(
+            col(Response.round_id),
+            col(Score.statement_id),
+            col(Response.profession),
+            func.count(value),
+            func.sum(case((value.is_(None), 1), else_=0)),
+            *(func.sum(case((value == v, 1), else_=0)) for v in SCALE),
+        )
+        .select_from(Score)
+        .join(Response, col(Response.id) == col(Score.response_id))
+        .where(round_ids)
+        .group_by(col(Response.round_id), col(Response.profession), col(Score.statement_id))
+    )
+    names = ["round_id", "statement_id", "profession", "n", "dont_know", *COUNT_COLUMNS]
+    return StatementAggregate.__table__.insert().from_select(names, query)  # type: ignore[attr-defined]
+
+
+def store_aggregates(*, session: Session, round_id: int) -> None:
+    """Aggregate a closed round's scores once; a round already stored is left as it is."""
+    responses = session.execute(
+        select(func.count()).select_from(Response).where(col(Response.round_id) == round_id)
+    ).scalar_one()
+    if _claim(session, round_id, responses):
+        session.execute(_tallies(col(Response.round_id) == round_id))
+    session.flush()
+
+
+def store_missing_aggregates(*, session: Session, now: datetime) -> int:
+    """Store every closed round that has no aggregates yet (closing times that passed)."""
+    missing = session.execute(
+        select(col(Round.id)).where(
+            is_closed(now), ~exists().where(col(RoundAggregate.round_id) == col(Round.id))
+        )
+    ).scalars()
+    count = 0
+    for round_id in list(missing):
+        store_aggregates(session=session, round_id=round_id)
+        count += 1
+    return count
+
+
+def discard_aggregates(*, session: Session, round_id: int) -> None:
+    """Forget a reopened round's figures: more answers may come."""
+    session.execute(delete(StatementAggregate).where(col(StatementAggregate.round_id) == round_id))
+    session.execute(delete(RoundAggregate).where(col(RoundAggregate.round_id) == round_id))
+    session.flush()
+
+
+def stored_aggregates(*, session: Session, round_ids: Sequence[int]) -> dict[int, ByProfession]:
+    """Per round, the stored counts per (profession, statement); {} for a round not stored."""
+    result: dict[int, ByProfession] = {round_id: {} for round_id in round_ids}
+    if not round_ids:
+        return result
+    table = StatementAggregate.__table__  # type: ignore[attr-defined]
+    query = select(
+        table.c.round_id,
+        table.c.profession,
+        table.c.statement_id,
+        table.c.dont_know,
+        *(table.c[name] for name in COUNT_COLUMNS),
+    ).where(table.c.round_id.in_(round_ids))
+    for round_id, profession, statement_id, dont_know, *counts in session.execute(query):
+        aggregate = aggregate_from_counts(statement_id, counts, dont_know)
+        result[round_id][(profession, statement_id)] = aggregate
+    return result
+
+
+def stored_total() -> ColumnElement[int]:
+    """SQL: the sum of a stored row's values (1 × count_1 + … + 10 × count_10)."""
+    table = StatementAggregate.__table__  # type: ignore[attr-defined]
+    total: ColumnElement[int] = literal(0)
+    for value, name in zip(SCALE, COUNT_COLUMNS, strict=True):
+        total = total + table.c[name] * value
+    return total
