@@ -1,11 +1,14 @@
 """Team pages: the facilitator's list of teams and each team's page."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
+from app.core.formatting import LOCAL_TIME
+from app.core.rounds import next_measurement
 from app.db.access import teams_for_user
 from app.db.meeting import ACTION_STATUS_LABELS, by_round, open_actions_of_team
 from app.db.models import Team, Unit, User
@@ -34,6 +37,8 @@ def _team_page(
     request: Request, session: SessionDep, team: Team, error: str | None = None
 ) -> Response:
     team_id = team.id or 0
+    rounds = rounds_with_counts(session=session, team_id=team_id)
+    today = datetime.now(LOCAL_TIME).date()
     context = {
         "team": team,
         "unit": session.get(Unit, team.unit_id),
@@ -41,7 +46,8 @@ def _team_page(
         "all_facilitators": session.exec(
             select(User).where(User.role == "facilitator").order_by(User.name)  # type: ignore[arg-type]
         ).all(),
-        "rounds": rounds_with_counts(session=session, team_id=team_id),
+        "rounds": rounds,
+        "next_measurement": next_measurement(rounds[-1][0] if rounds else None, today=today),
         "open_actions": by_round(open_actions_of_team(session=session, team_id=team_id)),
         "statuses": ACTION_STATUS_LABELS,
         "error": error,

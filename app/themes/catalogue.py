@@ -337,6 +337,10 @@ PROBLEMS = {
     "date_parsing": "skal være en dato skrevet som åååå-mm-dd",
     "date_from_datetime_parsing": "skal være en dato skrevet som åååå-mm-dd",
     "date_type": "skal være en dato skrevet som åååå-mm-dd",
+    "float_parsing": "skal være et tal, fx 6 eller 6,5",
+    "float_type": "skal være et tal, fx 6 eller 6,5",
+    "greater_than_equal": "skal være mindst {ge}",
+    "less_than_equal": "må højst være {le}",
 }
 
 
