@@ -273,3 +273,28 @@ def test_a_later_round_replaces_the_next_measurement_its_team_had_planned() -> N
     assert next_measurement(Planned(date(2026, 12, 1)), today=today) == (date(2026, 12, 1), True)
     assert next_measurement(Planned(None), today=today) is None
     assert next_measurement(None, today=today) is None
+
+
+def test_the_results_page_shows_beside_a_statement_whether_its_target_was_reached(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    may = closed_round(session, catalogue, world, "Maj 2026", [3, 4, 5])  # mean 4.0
+    statement = catalogue.themes[0].statements[0]
+    with facilitator_client(app, world) as client:
+        client.post(
+            f"/runder/{may.id}/prioriteter",
+            data={"csrf_token": CSRF, "statement_ids": [statement.id]},
+        )
+        priority = session.exec(select(Priority).where(Priority.round_id == may.id)).one()
+        client.post(
+            f"/runder/{may.id}/noter",
+            data={"csrf_token": CSRF, "field": "experience", "priority_id": str(priority.id)}
+            | {"text": "", "target": "5"},
+        )
+        september = closed_round(session, catalogue, world, "September 2026", [4, 5, 6])
+        page = parse(client.get(f"/runder/{september.id}/resultater").text)
+    row = page.find("span", string=statement.text)
+    assert row is not None
+    cell = text_of(str(row.find_parent("th")))
+    assert "Mål fra Maj 2026: 5,0 Mål nået" in cell
