@@ -126,6 +126,7 @@ def test_new_round_form_defaults_to_this_month_and_one_theme(
     # A new team has scored no theme yet: the first of the catalogue is suggested, alone.
     assert [box["value"] for box in boxes if box.has_attr("checked")] == [catalogue.themes[0].id]
     assert "Materialet arbejder med ét spindelvæv ad gangen" in text_of(html)
+    assert "Forslag: et tema, I ikke har målt endnu" in text_of(html)
     assert page.select_one("input#closes_at[type=datetime-local]") is not None
     assert page.select_one("label[for=label]") is not None
 
@@ -162,6 +163,7 @@ def test_new_round_suggests_the_theme_the_team_has_gone_longest_without(
     suggested = page.select_one(".suggested")
     assert suggested is not None
     assert ids[2] in str(suggested.find_parent("label"))
+    assert suggested.get_text() == "Forslag: det tema, I længst har været uden"
 
 
 def test_creating_a_round_snapshots_its_themes_and_shows_its_page(

@@ -71,7 +71,7 @@ def _round_form_page(
     error: str = "",
     status: int = 200,
     open_rounds: list[Round] | None = None,
-    suggested: str | None = None,
+    suggested: tuple[str | None, str] = (None, ""),
 ) -> Response:
     context = {
         "team": team,
@@ -99,12 +99,16 @@ def new_round_page(
     suggested = theme_gone_longest_without(
         [theme.id for theme in catalogue.themes], [(held_at(r), r.themes) for r, _ in rounds]
     )
+    scored = any(suggested in r.themes for r, _ in rounds)
     form = RoundForm(
         label=month_label(datetime.now(LOCAL_TIME).date()),
         themes=[suggested] if suggested else [],
         open_now=True,
     )
-    return _round_form_page(request, team=team, catalogue=catalogue, form=form, suggested=suggested)
+    note = "det tema, I længst har været uden" if scored else "et tema, I ikke har målt endnu"
+    return _round_form_page(
+        request, team=team, catalogue=catalogue, form=form, suggested=(suggested, note)
+    )
 
 
 @router.post(
