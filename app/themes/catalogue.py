@@ -70,6 +70,45 @@ class Profession(_Model):
     label: str
 
 
+class ProfessionGroup(_Model):
+    """A coarser group of professions, shown when the professions alone are too few."""
+
+    label: str
+    professions: list[str]
+
+
+class ProfessionGrouping(_Model):
+    """One way of grouping every profession (roles, sectors), each profession in one group."""
+
+    name: str
+    groups: list[ProfessionGroup]
+
+
+class ProfessionLabels(Mapping[Any, str]):
+    """The professions' labels by id, with the catalogue's coarser groupings (finest first):
+    what the small-group rule's one grouping function needs, carried together. Keys are
+    profession ids, and None (no profession stated) once `with_label` has named it."""
+
+    def __init__(
+        self, labels: Mapping[Any, str], coarse: tuple[Mapping[Any, str], ...] = ()
+    ) -> None:
+        self._labels = dict(labels)
+        self.coarse = coarse  # per grouping: profession id -> the label of its group
+
+    def __getitem__(self, key: str | None) -> str:
+        return self._labels[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def with_label(self, key: str | None, label: str) -> ProfessionLabels:
+        """A copy that also names `key` (e.g. None: "Ikke oplyst")."""
+        return ProfessionLabels({key: label, **self._labels}, self.coarse)
+
+
 class ReflectionQuestion(_Model):
     """A discussion prompt for the meeting (from seed 000)."""
 
@@ -153,6 +192,8 @@ class Catalogue(_Model):
     professions: list[Profession]
     # No longer offered, but answers of earlier rounds may carry them: they keep their label.
     retired_professions: list[Profession] = []
+    # Coarser groupings, finest first: shown where the professions alone fall below k.
+    profession_groupings: list[ProfessionGrouping] = []
     reflection: Reflection
     themes: list[Theme]
 
@@ -180,9 +221,15 @@ class Catalogue(_Model):
         """Every statement id of the catalogue (a view: membership tests cost nothing)."""
         return self._statements.keys()
 
-    def profession_labels(self) -> Mapping[str, str]:
-        """Every profession's label by id, retired ones included (read-only)."""
-        return MappingProxyType(self._professions)
+    def profession_labels(self) -> ProfessionLabels:
+        """Every profession's label by id, retired ones included, with the coarser groupings."""
+        coarse = tuple(
+            MappingProxyType(
+                {p: group.label for group in grouping.groups for p in group.professions}
+            )
+            for grouping in self.profession_groupings
+        )
+        return ProfessionLabels(self._professions, coarse)
 
     def profession_ids(self) -> KeysView[str]:
         """The ids a respondent may choose now (retired professions are not offered)."""
@@ -368,6 +415,7 @@ def _semantic_problems(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
         yield from _slug(f"{where}.id", profession.id)
         yield from _not_blank(f"{where}.label", profession.label)
     yield from _reflection_problems(catalogue)
+    yield from _grouping_problems(catalogue)
     yield from _duplicates(
         ((f"themes[{i}].id", t.id) for i, t in enumerate(catalogue.themes)), "id"
     )
@@ -385,6 +433,19 @@ def _semantic_problems(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
     )
     for i, theme in enumerate(catalogue.themes):
         yield from _theme_problems(f"themes[{i}]", theme)
+
+
+def _grouping_problems(catalogue: Catalogue) -> Iterator[Problem]:
+    """Each profession (retired ones too) in exactly one group of every coarser grouping."""
+    known = [p.id for p in [*catalogue.professions, *catalogue.retired_professions]]
+    for g, grouping in enumerate(catalogue.profession_groupings):
+        where = f"profession_groupings[{g}]"
+        placed = [p for group in grouping.groups for p in group.professions]
+        for profession in sorted(set(placed) - set(known)):
+            yield where, f"ukendt faggruppe »{profession}«"
+        for profession in known:
+            if placed.count(profession) != 1:
+                yield where, f"faggruppen »{profession}« skal stå i netop én gruppe"
 
 
 def _reflection_problems(catalogue: Catalogue) -> Iterator[Problem]:
