@@ -298,3 +298,26 @@ def test_the_results_page_shows_beside_a_statement_whether_its_target_was_reache
     assert row is not None
     cell = text_of(str(row.find_parent("th")))
     assert "Mål fra Maj 2026: 5,0 Mål nået" in cell
+
+
+def test_the_material_stands_beside_the_statements_on_the_results_and_the_meeting(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    round_ = closed_round(session, catalogue, world, "Maj 2026", [3, 4, 5])
+    theme = catalogue.themes[0]
+    statement = theme.statements[0]
+    with facilitator_client(app, world) as client:
+        results = parse(client.get(f"/runder/{round_.id}/resultater").text)
+        step1 = parse(client.get(f"/runder/{round_.id}/moede/1").text)
+        step3 = parse(client.get(f"/runder/{round_.id}/moede/3").text)
+    for page in (results, step1):
+        intro = page.select_one("details.theme-intro")
+        assert intro is not None and intro.get("open") is None  # collapsed
+        assert theme.intro in text_of(str(intro))
+        assert f"001, linje {theme.lines.split(':')[1]}" in text_of(str(intro))
+    row = results.select_one(f'tr[id="udsagn-{statement.id}"]')
+    label = step3.select_one(f'label[for="p-{statement.id}"]')
+    for place in (row, label):
+        assert place is not None
+        assert statement.provenance_label in text_of(str(place))

@@ -209,6 +209,7 @@ def _step_page(
     priority_ids = {p.id for p, _ in priorities}
     context = {
         "report": report,
+        "catalogue": catalogue,
         "themes": themes,
         "theme": theme,
         "theme_titles": {t.id: t.title for t in catalogue.themes},

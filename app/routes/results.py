@@ -89,7 +89,12 @@ def results_page(
     for movement in reversed(movements):  # oldest first, so the newest target wins
         if movement.priority.target is not None:
             targets[movement.priority.statement_id] = movement
-    context = {"report": report, "figures": radar_figures(report), "targets": targets}
+    context = {
+        "report": report,
+        "figures": radar_figures(report),
+        "targets": targets,
+        "catalogue": catalogue,
+    }
     return _render(request, "results.html", context)
 
 

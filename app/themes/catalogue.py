@@ -231,6 +231,15 @@ class Catalogue(_Model):
         )
         return ProfessionLabels(self._professions, coarse)
 
+    def find_statement(self, statement_id: str) -> Statement | None:
+        """The statement with this id, or None once the catalogue no longer has it."""
+        found = self._statements.get(statement_id)
+        return found[0] if found else None
+
+    def find_theme(self, theme_id: str) -> Theme | None:
+        """The theme with this id, or None once the catalogue no longer has it."""
+        return self._themes.get(theme_id)
+
     def profession_ids(self) -> KeysView[str]:
         """The ids a respondent may choose now (retired professions are not offered)."""
         return self._offered.keys()
