@@ -315,6 +315,8 @@ def test_the_material_stands_beside_the_statements_on_the_results_and_the_meetin
         intro = page.select_one("details.theme-intro")
         assert intro is not None and intro.get("open") is None  # collapsed
         assert theme.intro in text_of(str(intro))
+        point = theme.key_points[0]
+        assert f"»{point.text}« ({point.basis})" in text_of(str(intro))
         assert f"001, linje {theme.lines.split(':')[1]}" in text_of(str(intro))
     row = results.select_one(f'tr[id="udsagn-{statement.id}"]')
     label = step3.select_one(f'label[for="p-{statement.id}"]')

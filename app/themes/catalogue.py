@@ -140,6 +140,13 @@ class ExtraLines(_Model):
     reason: str
 
 
+class KeyPoint(_Model):
+    """A consideration or piece of advice of the theme, quoted from 001 with its line."""
+
+    text: str
+    basis: str
+
+
 class Statement(_Model):
     """One statement (udsagn) the team scores from 1 to 10."""
 
@@ -176,6 +183,7 @@ class Theme(_Model):
     areas: list[Area]
     note: str | None = None  # e.g. that the material's legal references have since moved
     extra_lines: list[ExtraLines] = []
+    key_points: list[KeyPoint] = []
     reflection_questions: list[ReflectionQuestion] = []
 
     @property
@@ -593,6 +601,7 @@ def _source_problems(catalogue: Catalogue, sources: Path) -> Iterator[Problem]:
             yield "", f"kildeteksten {doc}_*.txt findes ikke i {sources}"
     if ministry is not None:
         yield from _statement_sources(catalogue, ministry)
+        yield from _key_point_sources(catalogue, ministry)
     if questions is not None:
         yield from _question_sources(catalogue, questions)
 
@@ -606,6 +615,17 @@ def _statement_sources(catalogue: Catalogue, ministry: list[str]) -> Iterator[Pr
                 # Not the wording: a municipality may put in the PDF's, which the text lacks.
                 where = f"themes[{i}].areas[{j}].statements[{k}].basis"
                 yield from _cited(where, statement.basis, ministry)[0]
+
+
+def _key_point_sources(catalogue: Catalogue, ministry: list[str]) -> Iterator[Problem]:
+    """A theme's key points are 001's own words, on the lines they name."""
+    for i, theme in enumerate(catalogue.themes):
+        for j, point in enumerate(theme.key_points):
+            where = f"themes[{i}].key_points[{j}]"
+            problems, cited = _cited(f"{where}.basis", point.basis, ministry)
+            yield from problems
+            if cited is not None and _normalise(point.text).rstrip(".") not in _normalise(cited):
+                yield f"{where}.text", f"står ikke ordret i materialet på {point.basis}"
 
 
 def _question_sources(catalogue: Catalogue, questions: list[str]) -> Iterator[Problem]:
