@@ -155,6 +155,7 @@ class Statement(_Model):
     short: str
     source: Source
     basis: str | None = None
+    quote: str | None = None  # the passage of `basis` in 001's words, shown on /udsagn
 
     @property
     def provenance_label(self) -> str:
@@ -614,7 +615,18 @@ def _statement_sources(catalogue: Catalogue, ministry: list[str]) -> Iterator[Pr
                     continue
                 # Not the wording: a municipality may put in the PDF's, which the text lacks.
                 where = f"themes[{i}].areas[{j}].statements[{k}].basis"
-                yield from _cited(where, statement.basis, ministry)[0]
+                problems, cited = _cited(where, statement.basis, ministry)
+                yield from problems
+                if (
+                    statement.quote
+                    and cited
+                    and not problems
+                    and not _quoted(statement.quote, cited)
+                ):
+                    yield (
+                        where[: -len("basis")] + "quote",
+                        (f"står ikke ordret i materialet på {statement.basis}"),
+                    )
 
 
 def _key_point_sources(catalogue: Catalogue, ministry: list[str]) -> Iterator[Problem]:
@@ -624,7 +636,7 @@ def _key_point_sources(catalogue: Catalogue, ministry: list[str]) -> Iterator[Pr
             where = f"themes[{i}].key_points[{j}]"
             problems, cited = _cited(f"{where}.basis", point.basis, ministry)
             yield from problems
-            if cited is not None and _normalise(point.text).rstrip(".") not in _normalise(cited):
+            if cited is not None and not problems and not _quoted(point.text, cited):
                 yield f"{where}.text", f"står ikke ordret i materialet på {point.basis}"
 
 
@@ -664,6 +676,12 @@ def _source_lines(directory: Path, document: str) -> list[str] | None:
 
 def _normalise(text: str) -> str:
     return " ".join(text.split())
+
+
+def _quoted(quote: str, cited: str) -> bool:
+    """Whether a quote is the cited lines' own words (markup, a final stop and "…" aside)."""
+    plain = _normalise(re.sub(r"<[^>]+>", " ", cited))
+    return all(_normalise(part).rstrip(".") in plain for part in quote.split("…") if part.strip())
 
 
 def _not_blank(where: str, value: str) -> Iterator[tuple[str, str]]:
