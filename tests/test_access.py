@@ -46,6 +46,8 @@ LEVELS = {
 PUBLIC = {
     ("GET", "/"),
     ("GET", "/udsagn"),
+    ("GET", "/privatliv"),
+    ("GET", "/tilgaengelighed"),
     ("GET", "/healthz"),
     ("GET", "/login"),
     ("POST", "/login"),
@@ -120,6 +122,9 @@ ACCESS: dict[tuple[str, str], tuple[Any, ...]] = {
         {"field": "experience", "priority_id": "{priority_id}", "text": "Noget nyt"},
         CLOSED,
     ),
+    ("POST", "/runder/{round_id}/tilbageblik"): ("team", {}, CLOSED),
+    ("POST", "/runder/{round_id}/droeftelse"): ("team", {"key": "", "text": "Noget nyt"}, CLOSED),
+    ("POST", "/runder/{round_id}/datoer"): ("team", {"next_meeting_on": "2027-03-10"}, CLOSED),
     ("POST", "/runder/{round_id}/handlinger"): ("team", {"what": "Ny handling"}, CLOSED),
     ("POST", "/runder/{round_id}/handlinger/{action_id}"): ("team", {"what": "Ændret"}, CLOSED),
     ("POST", "/runder/{round_id}/handlinger/{action_id}/slet"): ("team", {}, CLOSED),

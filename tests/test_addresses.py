@@ -17,8 +17,8 @@ from app.themes import Catalogue
 from app.web import addresses
 from app.web.addresses import is_loopback, lan_address, unreachable_from_phones
 from tests.html import parse, text_of
-from tests.test_meeting import _client
 from tests.world import build_world
+from tests.world import facilitator_client as _client
 
 runner = CliRunner()
 

@@ -4,60 +4,21 @@ import re
 from datetime import timedelta
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.core.scoring import Answer
-from app.db.models import PlanAction, Priority, Round, utcnow
-from app.db.responses import save_response
-from app.db.rounds import create_round
+from app.db.models import PlanAction, Priority, utcnow
 from app.themes import Catalogue
 from tests.html import parse, text_of
-from tests.world import CSRF, World, act_as, build_world
-
-
-def _closed_round(
-    session: Session, catalogue: Catalogue, world: World, label: str, values: list[int]
-) -> Round:
-    """A closed round of team A on theme 1 where respondent i gives values[i] to every statement."""
-    theme = catalogue.themes[0]
-    assert world.team_a.id is not None
-    round_ = create_round(
-        session=session,
-        catalogue=catalogue,
-        team_id=world.team_a.id,
-        label=label,
-        theme_ids=[theme.id],
-        status="closed",
-    )
-    session.commit()
-    assert round_.id is not None
-    for index, value in enumerate(values):
-        answers = {statement.id: Answer(value=value) for statement in theme.statements}
-        save_response(
-            session=session,
-            round_id=round_.id,
-            respondent_key=f"{label}-{index}",
-            profession=None,
-            answers=answers,
-        )
-    session.refresh(round_)
-    return round_
-
-
-def _client(app: FastAPI, world: World) -> TestClient:
-    client = TestClient(app)
-    act_as(client, app.state.settings.signing_key(), world.facilitator_a)
-    return client
+from tests.world import CSRF, build_world, closed_round, facilitator_client
 
 
 def test_a_fourth_priority_is_refused_with_a_clear_message(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
     world = build_world(session, catalogue)
-    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    round_ = closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
     ids = [statement.id for statement in catalogue.themes[0].statements[:4]]
-    with _client(app, world) as client:
+    with facilitator_client(app, world) as client:
         ok = client.post(
             f"/runder/{round_.id}/prioriteter",
             data={"csrf_token": CSRF, "statement_ids": ids[:3]},
@@ -77,9 +38,9 @@ def test_priorities_notes_and_plan_survive_a_reload(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
     world = build_world(session, catalogue)
-    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    round_ = closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
     statements = catalogue.themes[0].statements
-    with _client(app, world) as client:
+    with facilitator_client(app, world) as client:
         client.post(
             f"/runder/{round_.id}/prioriteter",
             data={"csrf_token": CSRF, "statement_ids": [s.id for s in statements[:3]]},
@@ -121,8 +82,8 @@ def test_a_bad_action_is_refused_and_nothing_is_stored(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
     world = build_world(session, catalogue)
-    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
-    with _client(app, world) as client:
+    round_ = closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    with facilitator_client(app, world) as client:
         for bad, message in (
             ({"what": " "}, "Udfyld feltet »Hvad«."),
             ({"what": "X", "status": "færdig"}, "Vælg en af mulighederne i feltet »Status«."),
@@ -141,9 +102,9 @@ def test_a_refused_action_names_each_field_in_danish_and_keeps_what_was_typed(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
     world = build_world(session, catalogue)
-    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    round_ = closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
     typed = {"what": "Fast dagsorden på møderne", "who": "x" * 201, "due_on": "31/1"}
-    with _client(app, world) as client:
+    with facilitator_client(app, world) as client:
         response = client.post(f"/runder/{round_.id}/handlinger", data={"csrf_token": CSRF} | typed)
     assert response.status_code == 422
     text = text_of(response.text)
@@ -158,8 +119,8 @@ def test_the_reflection_questions_come_by_group_with_context_and_credit(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
     world = build_world(session, catalogue)
-    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
-    page = parse(_client(app, world).get(f"/runder/{round_.id}/moede/2").text)
+    round_ = closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    page = parse(facilitator_client(app, world).get(f"/runder/{round_.id}/moede/2").text)
     aside = page.select_one("aside.meeting-aside")
     assert aside is not None
     text = text_of(str(aside))
@@ -175,8 +136,8 @@ def test_open_actions_come_back_for_review_and_can_be_followed_up(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
     world = build_world(session, catalogue)
-    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
-    with _client(app, world) as client:
+    round_ = closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    with facilitator_client(app, world) as client:
         client.post(
             f"/runder/{round_.id}/handlinger",
             data={"csrf_token": CSRF, "what": "Temamøde om fagligheder", "status": "ikke_startet"},
@@ -200,10 +161,10 @@ def test_the_next_round_shows_how_a_prioritised_statement_moved(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
     world = build_world(session, catalogue)
-    may = _closed_round(session, catalogue, world, "Maj 2026", [3, 4, 5])  # mean 4.0
-    september = _closed_round(session, catalogue, world, "September 2026", [5, 6, 7])  # mean 6.0
+    may = closed_round(session, catalogue, world, "Maj 2026", [3, 4, 5])  # mean 4.0
+    september = closed_round(session, catalogue, world, "September 2026", [5, 6, 7])  # mean 6.0
     statement = catalogue.themes[0].statements[0]
-    with _client(app, world) as client:
+    with facilitator_client(app, world) as client:
         client.post(
             f"/runder/{may.id}/prioriteter",
             data={"csrf_token": CSRF, "statement_ids": [statement.id]},
@@ -212,11 +173,11 @@ def test_the_next_round_shows_how_a_prioritised_statement_moved(
     assert re.search(r"Prioriteret i Maj 2026: 4,0 → 6,0", page), page[:2000]
 
 
-def test_the_meeting_needs_a_closed_round(
+def test_the_meeting_needs_aclosed_round(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
     world = build_world(session, catalogue)
-    with _client(app, world) as client:
+    with facilitator_client(app, world) as client:
         response = client.get(f"/runder/{world.round_a.id}/moede/1")
     assert response.status_code == 409
     assert "Luk den" in text_of(response.text)
@@ -227,12 +188,12 @@ def test_a_round_past_its_closing_time_counts_as_closed_at_the_meeting(
 ) -> None:
     """Still "open" in its row, but its closing time has passed: closed everywhere, here too."""
     world = build_world(session, catalogue)
-    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    round_ = closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
     round_.status, round_.closes_at = "open", utcnow() - timedelta(minutes=1)
     session.add(round_)
     session.commit()
     first = catalogue.themes[0].statements[0].id
-    with _client(app, world) as client:
+    with facilitator_client(app, world) as client:
         step = client.get(f"/runder/{round_.id}/moede/1")
         chosen = client.post(
             f"/runder/{round_.id}/prioriteter",
@@ -254,9 +215,9 @@ def test_the_timeline_lists_every_round_with_its_priorities(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
     world = build_world(session, catalogue)
-    round_ = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    round_ = closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
     statement = catalogue.themes[0].statements[1]
-    with _client(app, world) as client:
+    with facilitator_client(app, world) as client:
         client.post(
             f"/runder/{round_.id}/prioriteter",
             data={"csrf_token": CSRF, "statement_ids": [statement.id]},
@@ -270,9 +231,9 @@ def test_a_new_round_page_points_to_the_open_actions_of_earlier_rounds(
     app: FastAPI, session: Session, catalogue: Catalogue
 ) -> None:
     world = build_world(session, catalogue)
-    may = _closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
-    november = _closed_round(session, catalogue, world, "November 2026", [])
-    with _client(app, world) as client:
+    may = closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6])
+    november = closed_round(session, catalogue, world, "November 2026", [])
+    with facilitator_client(app, world) as client:
         client.post(f"/runder/{may.id}/handlinger", data={"csrf_token": CSRF, "what": "Temamøde"})
         later = text_of(client.get(f"/runder/{november.id}").text)
         earlier = text_of(client.get(f"/runder/{may.id}").text)

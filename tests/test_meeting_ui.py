@@ -15,8 +15,9 @@ from app.core.charts import wrap_label
 from app.db.models import PlanAction, Priority, Round
 from app.themes import Catalogue
 from tests.html import parse, text_of
-from tests.test_meeting import _client, _closed_round
 from tests.world import CSRF, World, build_world
+from tests.world import closed_round as _closed_round
+from tests.world import facilitator_client as _client
 
 JSON = {"Accept": "application/json"}
 

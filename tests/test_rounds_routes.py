@@ -113,18 +113,57 @@ def _fresh(session: Session, round_id: int) -> Round | None:
 # --- creating -----------------------------------------------------------------------------
 
 
-def test_new_round_form_defaults_to_this_month_and_all_six_themes(
+def test_new_round_form_defaults_to_this_month_and_one_theme(
     client: TestClient, catalogue: Catalogue, setup: Setup, log_in: LogIn
 ) -> None:
-    page = parse(client.get(f"/teams/{setup.team_id}/runder/ny").text)
+    html = client.get(f"/teams/{setup.team_id}/runder/ny").text
+    page = parse(html)
     label = page.select_one("input#label")
     assert label is not None
     assert label["value"] == month_label(datetime.now(LOCAL_TIME).date())
     boxes = page.select("input[name=themes]")
     assert [box["value"] for box in boxes] == [theme.id for theme in catalogue.themes]
-    assert all(box.has_attr("checked") for box in boxes)
+    # A new team has scored no theme yet: the first of the catalogue is suggested, alone.
+    assert [box["value"] for box in boxes if box.has_attr("checked")] == [catalogue.themes[0].id]
+    assert "Materialet arbejder med ét spindelvæv ad gangen" in text_of(html)
+    assert "Forslag: et tema, I ikke har målt endnu" in text_of(html)
     assert page.select_one("input#closes_at[type=datetime-local]") is not None
     assert page.select_one("label[for=label]") is not None
+
+
+def test_new_round_suggests_the_theme_the_team_has_gone_longest_without(
+    client: TestClient, session: Session, catalogue: Catalogue, setup: Setup, log_in: LogIn
+) -> None:
+    ids = [theme.id for theme in catalogue.themes]
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    # Every theme scored once, the third longest ago; then the first again.
+    for offset, theme_id in [(5, ids[0]), (1, ids[2]), (2, ids[1]), (3, ids[3]), (4, ids[4])]:
+        round_ = create_round(
+            session=session,
+            catalogue=catalogue,
+            team_id=setup.team_id,
+            label=f"R{offset}",
+            theme_ids=[theme_id],
+            status="closed",
+        )
+        round_.opened_at = start + timedelta(days=30 * offset)
+    round_ = create_round(
+        session=session,
+        catalogue=catalogue,
+        team_id=setup.team_id,
+        label="R6",
+        theme_ids=ids[5:],
+        status="closed",
+    )
+    round_.opened_at = start + timedelta(days=200)
+    session.commit()
+    page = parse(client.get(f"/teams/{setup.team_id}/runder/ny").text)
+    checked = [box["value"] for box in page.select("input[name=themes][checked]")]
+    assert checked == [ids[2]]
+    suggested = page.select_one(".suggested")
+    assert suggested is not None
+    assert ids[2] in str(suggested.find_parent("label"))
+    assert suggested.get_text() == "Forslag: det tema, I længst har været uden"
 
 
 def test_creating_a_round_snapshots_its_themes_and_shows_its_page(

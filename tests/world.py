@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlalchemy.engine import Engine
@@ -108,3 +109,44 @@ def act_as(client: TestClient, secret: str, user: User | None, idle_seconds: int
     engine = client.app.state.engine  # type: ignore[attr-defined]
     cookie = session_cookie(secret, user, idle_seconds, engine=engine)
     client.cookies.set("spindelvaev_session", cookie)
+
+
+def closed_round(
+    session: Session,
+    catalogue: Catalogue,
+    world: World,
+    label: str,
+    values: list[int],
+    themes: int = 1,
+) -> Round:
+    """A closed round of team A on the first `themes` themes; respondent i gives values[i]."""
+    chosen = catalogue.themes[:themes]
+    assert world.team_a.id is not None
+    round_ = create_round(
+        session=session,
+        catalogue=catalogue,
+        team_id=world.team_a.id,
+        label=label,
+        theme_ids=[theme.id for theme in chosen],
+        status="closed",
+    )
+    session.commit()
+    assert round_.id is not None
+    for index, value in enumerate(values):
+        answers = {s.id: Answer(value=value) for theme in chosen for s in theme.statements}
+        save_response(
+            session=session,
+            round_id=round_.id,
+            respondent_key=f"{label}-{index}",
+            profession=None,
+            answers=answers,
+        )
+    session.refresh(round_)
+    return round_
+
+
+def facilitator_client(app: FastAPI, world: World) -> TestClient:
+    """A test client signed in as team A's facilitator."""
+    client = TestClient(app)
+    act_as(client, app.state.settings.signing_key(), world.facilitator_a)
+    return client

@@ -10,7 +10,7 @@ isolate fewer than k people:
   one away by subtraction (`hidden_cells`).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 OTHERS_LABEL = "Øvrige"
@@ -56,31 +56,62 @@ def release_threshold(*, k: int, team_size: int, min_share: float) -> int:
 
 
 def round_grouping(
-    sizes: Mapping[str | None, int], k: int, label: Mapping[str | None, str]
+    sizes: Mapping[str | None, int],
+    k: int,
+    label: Mapping[str | None, str],
+    coarse: Sequence[Mapping[str | None, str]] = (),
 ) -> Grouping:
-    """Which profession groups a round shows: each with at least k responses.
+    """Which profession groups a round shows: the finest grouping whose groups each hold at
+    least k responses.
 
-    A profession with at least k responses stands alone; the smaller ones are merged into
-    "Øvrige". If "Øvrige" would hold fewer than k, the smallest standing profession joins it,
-    until it reaches k. With fewer than two groups left, no split is shown: one group would be the
-    whole team again, and the team's own figures already say it all.
+    The professions are tried first, then each coarser grouping of the catalogue in turn (finest
+    first: sectors, then leaders/staff); the first that shows at least two groups is the round's.
+    Within a grouping, a group with at least k responses stands alone and the smaller ones are
+    merged into "Øvrige"; if "Øvrige" would hold fewer than k, the smallest standing group joins
+    it, until it reaches k. Every response is in one shown group, so the team's total minus the
+    shown groups leaves nobody over to single out. With fewer than two groups, no split is shown:
+    one group would be the whole team again.
     """
+    for names in (None, *coarse):
+        grouping = _grouping_by(sizes, k, label, names)
+        if grouping.groups:
+            return grouping
+    return Grouping()
+
+
+def _grouping_by(
+    sizes: Mapping[str | None, int],
+    k: int,
+    label: Mapping[str | None, str],
+    names: Mapping[str | None, str] | None,
+) -> Grouping:
+    """The grouping of the professions (`names` None) or of one coarser grouping's groups.
+
+    A profession outside the coarser grouping (no profession stated, or an unknown one) stays a
+    unit of its own there, under its own label.
+    """
+    units: dict[str, list[str | None]] = {}
+    unit_sizes: dict[str, int] = {}
+    for profession, size in sizes.items():
+        if size <= 0:
+            continue
+        own = label.get(profession, str(profession))
+        key = names.get(profession, own) if names is not None else own
+        units.setdefault(key, []).append(profession)
+        unit_sizes[key] = unit_sizes.get(key, 0) + size
     alone = sorted(
-        ((profession, size) for profession, size in sizes.items() if size >= k),
-        key=lambda item: (-item[1], label.get(item[0], str(item[0]))),
+        ((key, size) for key, size in unit_sizes.items() if size >= k),
+        key=lambda item: (-item[1], item[0]),
     )
-    merged = [(profession, size) for profession, size in sizes.items() if 0 < size < k]
+    merged = [(key, size) for key, size in unit_sizes.items() if size < k]
     while merged and sum(size for _, size in merged) < k and alone:
         merged.append(alone.pop())
-    groups = [
-        ProfessionGroup(label.get(profession, str(profession)), (profession,), size)
-        for profession, size in alone
-    ]
+    groups = [ProfessionGroup(key, tuple(units[key]), size) for key, size in alone]
     if merged and sum(size for _, size in merged) >= k:
         groups.append(
             ProfessionGroup(
                 OTHERS_LABEL,
-                tuple(profession for profession, _ in merged),
+                tuple(profession for key, _ in merged for profession in units[key]),
                 sum(size for _, size in merged),
             )
         )

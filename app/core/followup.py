@@ -12,6 +12,9 @@ class EarlierPriority:
     round_label: str
     statement_id: str
     text: str
+    priority_id: int = 0
+    theme_id: str = ""
+    target: float | None = None  # the level step 4 set out to reach
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,14 @@ class PriorityMovement:
         if self.before is None or self.after is None:
             return None
         return self.after - self.before
+
+    @property
+    def reached(self) -> bool | None:
+        """Whether the later round's mean reached the target (None: no target or no mean)."""
+        if self.priority.target is None or self.after is None:
+            return None
+        # As shown (one decimal): a mean shown as "6,0" has reached a target of 6.
+        return round(self.after, 1) >= self.priority.target
 
 
 def priority_movements(

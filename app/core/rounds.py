@@ -4,8 +4,8 @@ The one home of these rules; their SQL twins sit in `app.db.sql` under the same 
 """
 
 import secrets
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -130,3 +130,41 @@ def next_step(
         noun = "handling" if open_actions == 1 else "handlinger"
         return NextStepKind.FOLLOW_UP, f"Følg op på {open_actions} {noun}"
     return NextStepKind.NEW_ROUND, "Opret næste runde"
+
+
+def theme_gone_longest_without(
+    theme_ids: Sequence[str], held: Iterable[tuple[datetime, Sequence[str]]]
+) -> str | None:
+    """The theme to suggest for a team's next round: one it has never scored, else the one
+    whose last round lies furthest back (`held`: each earlier round's held time and themes).
+
+    Ties go to the catalogue's order, so the suggestion walks the six themes in turn.
+    """
+    last: dict[str, datetime] = {}
+    for when, themes in held:
+        for theme_id in themes:
+            last[theme_id] = max(when, last.get(theme_id, when))
+    never = [theme_id for theme_id in theme_ids if theme_id not in last]
+    if never:
+        return never[0]
+    if not theme_ids:
+        return None
+    return min(theme_ids, key=lambda theme_id: (last[theme_id], theme_ids.index(theme_id)))
+
+
+class Planned(Protocol):
+    """What "when the team measures next" depends on: the date step 6 set."""
+
+    @property
+    def next_measurement_on(self) -> date | None: ...
+
+
+def next_measurement(newest: Planned | None, *, today: date) -> tuple[date, bool] | None:
+    """When the team is to measure next, and whether that date has passed (overdue).
+
+    The date is the one set at the meeting of the team's newest round: once a later round
+    exists, the measurement has been made and the next date is that round's to set.
+    """
+    if newest is None or newest.next_measurement_on is None:
+        return None
+    return newest.next_measurement_on, newest.next_measurement_on < today

@@ -119,10 +119,14 @@ def _fill_round(
     levels: dict[str, float],
     professions: tuple[str, ...],
     respondents: int,
+    members: bool = False,
 ) -> None:
+    """Answers from random professions of the team, or (`members`) from each member once and
+    one who states no profession."""
     assert round_.id is not None
-    for _ in range(respondents):
-        profession = rng.choice((*professions, None))
+    who = [*professions, None] if members else [None] * respondents
+    for index in range(len(who)):
+        profession = who[index] if members else rng.choice((*professions, None))
         answers = {sid: _score(rng, level) for sid, level in levels.items()}
         save_response(
             session=session,
@@ -197,7 +201,11 @@ def seed_demo(*, session: Session, catalogue: Catalogue, seed: int = 2026) -> De
             round_.status, round_.opened_at = RoundStatus.CLOSED, opened
             round_.closed_at = opened + timedelta(days=7)
             round_.created_at = opened - timedelta(days=1)
-            _fill_round(session, rng, round_, levels, professions, rng.randint(8, expected))
+            # The first team's last round: each member once, the issue's mixed team of seven,
+            # where no profession reaches k and the sectors show the perspectives instead.
+            members = index == 0 and (year, month, day) == ROUND_DATES[-1]
+            answers = rng.randint(8, expected)
+            _fill_round(session, rng, round_, levels, professions, answers, members)
             for statement_id in _plan(session, rng, round_, statement_ids):
                 levels[statement_id] += rng.uniform(0.8, 2.0)
             for sid in levels:

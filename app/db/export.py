@@ -46,6 +46,7 @@ from app.db.results import (
 )
 from app.db.sql import is_closed
 from app.errors import InvalidInput, NotFound
+from app.themes import ProfessionLabels
 
 Cell = str | int | float | None
 Row = tuple[Cell, ...]
@@ -305,10 +306,10 @@ def _round_info(
     responses: Mapping[str | None, int],
     cells: Mapping[tuple[str | None, str], tuple[int, int]],
     k: int,
-    labels: Mapping[str | None, str],
+    labels: ProfessionLabels,
 ) -> RoundInfo:
     """The round's rows as the small-group rule lets them out."""
-    grouping = round_grouping(responses, k, labels)
+    grouping = round_grouping(responses, k, labels, labels.coarse)
     values: dict[str, int] = defaultdict(int)
     per_group: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (profession, statement_id), (n_values, _rows) in cells.items():

@@ -10,10 +10,14 @@ from app.core.forms import read_form
 from app.core.rounds import held_order, is_earlier
 from app.db.models import (
     ActionReview,
+    DiscussionNote,
+    MeetingNoteBase,
+    NextDates,
     PlanAction,
     PlanActionCreate,
     Priority,
     PriorityNotes,
+    PriorityReview,
     Round,
     RoundStatement,
     utcnow,
@@ -47,25 +51,39 @@ def priorities_of(*, session: Session, round_id: int) -> list[tuple[Priority, Ro
     return [(priority, statement) for priority, statement in session.exec(query).all()]
 
 
-def set_priorities(*, session: Session, round_: Round, statement_ids: list[str]) -> None:
-    """Make these (at most three) statements the round's priorities, keeping notes on kept ones."""
+def set_priorities(
+    *, session: Session, round_: Round, statement_ids: list[str], theme_id: str | None = None
+) -> None:
+    """Make these statements the round's priorities, at most three per theme, keeping the notes
+    of kept ones. With `theme_id`, only that theme's priorities are replaced (the meeting of a
+    round of several themes chooses per theme); nothing changes when the choice is refused."""
     wanted = list(dict.fromkeys(statement_ids))
-    if len(wanted) > MAX_PRIORITIES:
-        raise InvalidInput(
-            f"I kan højst vælge {MAX_PRIORITIES} udsagn at arbejde videre med. "
-            f"I valgte {len(wanted)}, så det nye valg er ikke gemt. "
-            f"Siden viser {MAX_PRIORITIES} af dem: ret valget, og gem igen."
-        )
-    known = set(
+    themes = dict(
         session.exec(
-            select(RoundStatement.statement_id).where(RoundStatement.round_id == round_.id)
+            select(RoundStatement.statement_id, RoundStatement.theme_id).where(
+                RoundStatement.round_id == round_.id
+            )
         ).all()
     )
-    if not set(wanted) <= known:
+    if not set(wanted) <= set(themes) or (
+        theme_id is not None and any(themes[s] != theme_id for s in wanted)
+    ):
         raise InvalidInput("Vælg udsagn fra rundens egne udsagn.")
+    per_theme: dict[str, int] = {}
+    for statement_id in wanted:
+        per_theme[themes[statement_id]] = per_theme.get(themes[statement_id], 0) + 1
+    if any(count > MAX_PRIORITIES for count in per_theme.values()):
+        raise InvalidInput(
+            f"I kan højst vælge {MAX_PRIORITIES} udsagn pr. tema at arbejde videre med. "
+            f"I valgte {max(per_theme.values())}, så det nye valg er ikke gemt. "
+            f"Siden viser {MAX_PRIORITIES} af dem: ret valget, og gem igen."
+        )
+    replaced = [s for s, t in themes.items() if theme_id is None or t == theme_id]
     session.execute(
         delete(Priority).where(
-            col(Priority.round_id) == round_.id, col(Priority.statement_id).not_in(wanted)
+            col(Priority.round_id) == round_.id,
+            col(Priority.statement_id).in_(replaced),
+            col(Priority.statement_id).not_in(wanted),
         )
     )
     existing = set(
@@ -108,6 +126,120 @@ def save_priority_texts(
             raise NotFound("Prioriteringen findes ikke.")
         priority = priority_in_round(session=session, round_id=round_id, priority_id=int(key))
         save_priority_text(session=session, priority=priority, field=field, text=text)
+
+
+def save_targets(*, session: Session, round_id: int, targets: dict[str, str]) -> None:
+    """Store step 4's target level per priority (keyed by priority id); all or nothing."""
+    checked = []
+    for key, typed in targets.items():
+        if not (key.isascii() and key.isdigit()):
+            raise NotFound("Prioriteringen findes ikke.")
+        priority = priority_in_round(session=session, round_id=round_id, priority_id=int(key))
+        checked.append((priority, read_form(PriorityNotes, {"target": typed}).target))
+    for priority, target in checked:
+        priority.target = target
+        session.add(priority)
+    session.flush()
+
+
+def discussion_notes(*, session: Session, round_ids: list[int]) -> dict[tuple[int, str, str], str]:
+    """Step 2's notes of these rounds: (round id, theme id, statement id or "") -> text."""
+    if not round_ids:
+        return {}
+    query = select(DiscussionNote).where(col(DiscussionNote.round_id).in_(round_ids))
+    return {(n.round_id, n.theme_id, n.statement_id): n.text for n in session.exec(query).all()}
+
+
+def noted_statement_texts(*, session: Session, round_ids: list[int]) -> dict[tuple[int, str], str]:
+    """The wording of the statements step 2 took notes on: (round id, statement id) -> text."""
+    if not round_ids:
+        return {}
+    query = (
+        select(RoundStatement.round_id, RoundStatement.statement_id, RoundStatement.text)
+        .join(
+            DiscussionNote,
+            (col(DiscussionNote.round_id) == col(RoundStatement.round_id))
+            & (col(DiscussionNote.statement_id) == col(RoundStatement.statement_id)),
+        )
+        .where(col(RoundStatement.round_id).in_(round_ids))
+    )
+    return {(r, s): text for r, s, text in session.exec(query).all()}
+
+
+def save_discussion_notes(
+    *, session: Session, round_id: int, theme_id: str, texts: dict[str, str]
+) -> None:
+    """Store step 2's note of a theme (key "") and of its statements (key: statement id)."""
+    statements = set(
+        session.exec(
+            select(RoundStatement.statement_id).where(
+                RoundStatement.round_id == round_id, RoundStatement.theme_id == theme_id
+            )
+        ).all()
+    )
+    if not statements or not set(texts) <= statements | {""}:
+        raise NotFound("Udsagnet findes ikke i rundens tema.")
+    typed = {key: read_form(MeetingNoteBase, {"text": text}).text for key, text in texts.items()}
+    stored = {
+        note.statement_id: note
+        for note in session.exec(
+            select(DiscussionNote).where(
+                DiscussionNote.round_id == round_id, DiscussionNote.theme_id == theme_id
+            )
+        ).all()
+    }
+    for key, text in typed.items():
+        note = stored.get(key) or DiscussionNote(
+            round_id=round_id, theme_id=theme_id, statement_id=key
+        )
+        if note.id is None or note.text != text:
+            note.text, note.updated_at = text, utcnow()
+            session.add(note)
+    session.flush()
+
+
+def priority_reviews(*, session: Session, round_ids: list[int]) -> dict[tuple[int, int], str]:
+    """Why earlier priorities have (not) moved, as noted at these rounds' step 1:
+    (round id, priority id) -> text."""
+    if not round_ids:
+        return {}
+    query = select(PriorityReview).where(col(PriorityReview.round_id).in_(round_ids))
+    return {(r.round_id, r.priority_id): r.text for r in session.exec(query).all()}
+
+
+def save_priority_reviews(
+    *, session: Session, round_: Round, allowed: set[int], texts: dict[str, str]
+) -> None:
+    """Store step 1's notes on why each earlier priority (of `allowed`) has (not) moved."""
+    assert round_.id is not None
+    typed: dict[int, str] = {}
+    for key, text in texts.items():
+        if not (key.isascii() and key.isdigit()) or int(key) not in allowed:
+            raise NotFound("Prioriteringen findes ikke.")
+        typed[int(key)] = read_form(MeetingNoteBase, {"text": text}).text
+    stored = {
+        review.priority_id: review
+        for review in session.exec(
+            select(PriorityReview).where(PriorityReview.round_id == round_.id)
+        ).all()
+    }
+    for priority_id, text in typed.items():
+        review = stored.get(priority_id) or PriorityReview(
+            round_id=round_.id, priority_id=priority_id
+        )
+        if review.id is None or review.text != text:
+            review.text, review.updated_at = text, utcnow()
+            session.add(review)
+    session.flush()
+
+
+def set_next_dates(*, session: Session, round_: Round, typed: Mapping[str, str]) -> None:
+    """Store step 6's dates of the next meeting and the next measurement."""
+    dates = read_form(NextDates, typed)
+    round_.next_meeting_on = dates.next_meeting_on
+    round_.next_measurement_on = dates.next_measurement_on
+    session.add(round_)
+    session.flush()
 
 
 def read_action(typed: Mapping[str, str], *, allowed_priorities: set[int]) -> PlanActionCreate:
@@ -213,7 +345,13 @@ def earlier_movements(
     found.sort(key=lambda row: held_order(row[2]), reverse=True)  # the last round's first
     priorities = [
         EarlierPriority(
-            round_id=r.id or 0, round_label=r.label, statement_id=p.statement_id, text=s.text
+            round_id=r.id or 0,
+            round_label=r.label,
+            statement_id=p.statement_id,
+            text=s.text,
+            priority_id=p.id or 0,
+            theme_id=s.theme_id,
+            target=p.target,
         )
         for p, s, r in found
     ]

@@ -169,7 +169,22 @@ class Round(RoundBase, table=True):
     # The first time any view showed its results; from then on the round cannot be reopened.
     results_shown_at: datetime | None = None
     discussed_at: datetime | None = None
+    # Step 6: when the team meets and measures again (dates only, in Danish time).
+    next_meeting_on: date | None = None
+    next_measurement_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class NextDates(SQLModel):
+    """Step 6's dates as typed: the round's columns and the form's labels."""
+
+    next_meeting_on: date | None = Field(default=None, title="Næste møde")
+    next_measurement_on: date | None = Field(default=None, title="Næste måling")
+
+    @field_validator("next_meeting_on", "next_measurement_on", mode="before")
+    @classmethod
+    def _blank_date(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 class RoundStatement(SQLModel, table=True):
@@ -237,11 +252,22 @@ class PriorityNotes(SQLModel):
         default="", max_length=MAX_NOTE, title="Hvad vil barnet/den unge og forældrene opleve?"
     )
     requirements: str = Field(default="", max_length=MAX_NOTE, title="Hvad skal der til?")
+    # Step 4's level to reach by the next round ("fra 4,2 til 6"), on the scale 1-10.
+    target: float | None = Field(default=None, ge=1, le=10, title="Mål")
 
     @field_validator("experience", "requirements", mode="before")
     @classmethod
     def _as_stored(cls, value: object) -> object:
         return typed_text(value)
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _typed_number(cls, value: object) -> object:
+        # Danish decimal comma; a blank field means no target.
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+            return None if value == "" else value
+        return value
 
 
 class Priority(PriorityNotes, table=True):
@@ -255,6 +281,49 @@ class Priority(PriorityNotes, table=True):
     )
     statement_id: str = Field(max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class MeetingNoteBase(SQLModel):
+    """A note of the meeting's discussion: the column and the form's limit."""
+
+    text: str = Field(default="", max_length=MAX_NOTE, title="Note")
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _as_stored(cls, value: object) -> object:
+        return typed_text(value)
+
+
+class DiscussionNote(MeetingNoteBase, table=True):
+    """Step 2: what the team said about a theme (statement_id "") or about one statement."""
+
+    __tablename__ = "discussion_note"
+    __table_args__ = (UniqueConstraint("round_id", "theme_id", "statement_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
+    )
+    theme_id: str = Field(max_length=50)
+    statement_id: str = Field(default="", max_length=100)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PriorityReview(MeetingNoteBase, table=True):
+    """Step 1 of a later round: why an earlier priority has (not) moved."""
+
+    __tablename__ = "priority_review"
+    __table_args__ = (UniqueConstraint("round_id", "priority_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The later round, whose meeting looked back.
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
+    )
+    priority_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("priority.id", ondelete="CASCADE"), nullable=False)
+    )
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class PlanActionBase(SQLModel):

@@ -45,6 +45,7 @@ from app.core.stats import (
 from app.db.audit import record
 from app.db.models import Response, Round, RoundStatement, Score, Team, utcnow
 from app.db.rounds import response_counts, round_statements, rounds_with_counts
+from app.themes import ProfessionLabels
 
 NO_PROFESSION_LABEL = "Ikke oplyst"
 # More earlier rounds than this turn a radar into a tangle; the comparison page picks any.
@@ -427,14 +428,16 @@ def grouping_of(
 ) -> Grouping:
     """The round's one grouping of professions, used by every view and export."""
     sizes = profession_sizes(session=session, round_ids=[round_id])[round_id]
-    return round_grouping(sizes, k, group_labels(profession_labels))
+    labels = group_labels(profession_labels)
+    return round_grouping(sizes, k, labels, labels.coarse)
 
 
-def group_labels(profession_labels: Mapping[str, str]) -> dict[str | None, str]:
-    """The professions' labels for grouping, "Ikke oplyst" for responses that stated none."""
-    labels: dict[str | None, str] = {None: NO_PROFESSION_LABEL}
-    labels.update(profession_labels)
-    return labels
+def group_labels(profession_labels: Mapping[str, str]) -> ProfessionLabels:
+    """The professions' labels for grouping, "Ikke oplyst" for responses that stated none, with
+    the catalogue's coarser groupings where the labels carry them."""
+    if isinstance(profession_labels, ProfessionLabels):
+        return profession_labels.with_label(None, NO_PROFESSION_LABEL)
+    return ProfessionLabels({None: NO_PROFESSION_LABEL, **profession_labels})
 
 
 def shown_statistics(

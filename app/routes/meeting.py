@@ -7,24 +7,33 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlmodel import Session
 
 from app.config import Settings
+from app.core.followup import PriorityMovement
 from app.core.formatting import local
-from app.core.rounds import RoundStatus, effective_status
+from app.core.rounds import RoundStatus, effective_status, is_earlier
 from app.db.meeting import (
     ACTION_STATUS_LABELS,
     MAX_PRIORITIES,
     actions_of,
     add_action,
+    discussion_notes,
     earlier_movements,
+    noted_statement_texts,
     priorities_of,
+    priority_reviews,
     review_actions,
+    save_discussion_notes,
+    save_priority_reviews,
     save_priority_texts,
+    save_targets,
+    set_next_dates,
     set_priorities,
     update_action,
 )
-from app.db.models import PlanAction, utcnow
+from app.db.models import PlanAction, Round, utcnow
 from app.db.results import (
     RoundReport,
     StatementResult,
+    ThemeResult,
     round_report,
 )
 from app.db.retention import deleted_rounds
@@ -89,17 +98,17 @@ def _saved_json() -> JSONResponse:
     return JSONResponse({"saved": True, "saved_at": f"{local(utcnow()):%H.%M}"})
 
 
-def _choices(report: RoundReport, sort: str) -> list[tuple[str, list[StatementResult]]]:
-    """Step 3's statements: per theme, or all together by lowest mean or largest spread."""
+def _choices(themes: list[ThemeResult], sort: str) -> list[tuple[str, list[StatementResult]]]:
+    """Step 3's statements: in theme order, or by lowest mean or largest spread."""
     if sort == "gennemsnit":
-        items = [item for theme in report.themes for item in theme.statements]
+        items = [item for theme in themes for item in theme.statements]
         items.sort(key=lambda item: (item.stats.mean is None, item.stats.mean or 0))
         return [("Alle udsagn, laveste gennemsnit først", items)]
     if sort == "spredning":
-        items = [item for theme in report.themes for item in theme.statements]
+        items = [item for theme in themes for item in theme.statements]
         items.sort(key=lambda item: -(item.stats.std_dev or -1))
         return [("Alle udsagn, mest uenige først", items)]
-    return [(theme.title, theme.statements) for theme in report.themes]
+    return [(theme.title, theme.statements) for theme in themes]
 
 
 @router.get("/runder/{round_id}/moede", response_class=HTMLResponse)
@@ -112,9 +121,49 @@ def meeting_step(
     managed: RoundDep,
     step: int = 1,
     sortering: str = "tema",
+    tema: str = "",
 ) -> Response:
-    """One step of the meeting, made for a projector."""
-    return _step_page(request, session, settings, catalogue, managed, step, sort=sortering)
+    """One step of the meeting, made for a projector (per theme where the round has several)."""
+    return _step_page(
+        request, session, settings, catalogue, managed, step, theme=tema, sort=sortering
+    )
+
+
+def _theme_of(round_: Round, wanted: str) -> str:
+    """The theme the meeting works on: the one asked for, or the round's first."""
+    return wanted if wanted in round_.themes else (round_.themes[0] if round_.themes else "")
+
+
+def _step_url(round_: Round, step: int, theme: str, *, saved: bool = False) -> str:
+    """A step's address, naming the theme where the round has several."""
+    query = [f"tema={theme}"] if len(round_.themes) > 1 and theme in round_.themes else []
+    query += ["gemt=1"] if saved else []
+    return f"/runder/{round_.id}/moede/{step}" + ("?" + "&".join(query) if query else "")
+
+
+def _movements(session: Session, settings: Settings, managed: TeamRound) -> list[PriorityMovement]:
+    return earlier_movements(
+        session=session,
+        team_id=managed.team.id or 0,
+        round_=managed.round,
+        k=settings.min_group_size,
+        min_share=settings.min_share,
+    )
+
+
+def _earlier_discussion(session: Session, managed: TeamRound, theme: str) -> tuple[str, str]:
+    """The last earlier round's step 2 note on this theme: (its label, the note), or blanks."""
+    round_, team = managed
+    earlier = [
+        r
+        for r, _ in rounds_with_counts(session=session, team_id=team.id or 0, opened_only=True)
+        if is_earlier(r, round_)
+    ]
+    notes = discussion_notes(session=session, round_ids=[r.id or 0 for r in earlier])
+    for r in reversed(earlier):
+        if notes.get((r.id or 0, theme, "")):
+            return r.label, notes[(r.id or 0, theme, "")]
+    return "", ""
 
 
 def _step_page(
@@ -125,10 +174,12 @@ def _step_page(
     managed: TeamRound,
     step: int,
     *,
+    theme: str = "",
     sort: str = "tema",
     error: str | None = None,
     ticked: list[str] | None = None,
     draft: tuple[str, dict[str, str]] | None = None,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     if not 1 <= step <= len(STEPS):
         raise NotFound("Mødet har seks trin.")
@@ -139,41 +190,54 @@ def _step_page(
         context = {"round": round_, "team": team, "answers": answers}
         return render(request, "meeting_open.html", 409, **context)
     report = _meeting_report(session, managed, settings, catalogue)
-    priorities = priorities_of(session=session, round_id=round_id)
+    theme = _theme_of(round_, theme)
+    # A round of several themes holds the six steps once per theme (one spider web at a time).
+    themes = [t for t in report.themes if t.id == theme]
+    priorities = [
+        (p, s) for p, s in priorities_of(session=session, round_id=round_id) if s.theme_id == theme
+    ]
     sort = sort if sort in SORTS else "tema"
-    movements = (
-        earlier_movements(
-            session=session,
-            team_id=team.id or 0,
-            round_=round_,
-            k=settings.min_group_size,
-            min_share=settings.min_share,
-        )
-        if step in (1, 3)
-        else []
-    )
+    movements = [
+        m
+        for m in (_movements(session, settings, managed) if step in (1, 3) else [])
+        if m.priority.theme_id == theme or m.priority.theme_id not in round_.themes
+    ]
     # Marked ★ on the radar and in the lists: this round's priorities, until they are chosen the
     # last round's (newest first in `movements`), which step 1 follows up.
     last = [m.priority for m in movements if m.priority.round_id == movements[0].priority.round_id]
     earlier = {priority.statement_id: priority.round_label for priority in last}
     marked = {p.statement_id for p, _ in priorities} or set(earlier)
+    priority_ids = {p.id for p, _ in priorities}
     context = {
         "report": report,
+        "catalogue": catalogue,
+        "themes": themes,
+        "theme": theme,
+        "theme_titles": {t.id: t.title for t in catalogue.themes},
+        "theme_query": f"?tema={theme}" if len(round_.themes) > 1 else "",
+        "disagreements": [d for d in report.disagreements if d.info.theme_id == theme],
         "round": round_,
         "team": team,
         "step": step,
         "steps": STEPS,
         "priorities": priorities,
         "chosen": set(ticked) if ticked is not None else {p.statement_id for p, _ in priorities},
-        "choices": _choices(report, sort) if step == 3 else [],
+        "choices": _choices(themes, sort) if step == 3 else [],
         "sort": sort,
         "sorts": SORTS,
         "disputed": {item.info.id for item in report.disagreements[:TOP_DISAGREEMENTS]},
-        "actions": actions_of(session=session, round_ids=[round_id]),
+        "actions": [
+            a
+            for a in actions_of(session=session, round_ids=[round_id])
+            if a.priority_id is None or a.priority_id in priority_ids
+        ],
         "statuses": ACTION_STATUS_LABELS,
-        "questions": _questions(catalogue, round_.themes),
+        "questions": _questions(catalogue, [theme]),
         "credit": catalogue.reflection.credit,
         "movements": movements,
+        "reviews": priority_reviews(session=session, round_ids=[round_id]),
+        "notes": discussion_notes(session=session, round_ids=[round_id]),
+        "earlier_discussion": _earlier_discussion(session, managed, theme) if step == 2 else None,
         "marked": marked,
         "earlier": earlier,
         "figures": radar_figures(report, marked) if step == 1 and report.enough else {},
@@ -181,6 +245,8 @@ def _step_page(
         "error": error,
         # A refused action form comes back as typed: (its key, "ny" or the action's id; the fields).
         "draft": draft,
+        # A refused note form comes back as typed: field id -> text.
+        "typed": typed or {},
     }
     return render(request, "meeting.html", 422 if error else 200, **context)
 
@@ -210,12 +276,15 @@ def choose_priorities(
     statement_ids: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
     go: Annotated[str, Form()] = "",
     sortering: Annotated[str, Form()] = "",
+    tema: Annotated[str, Form()] = "",
 ) -> Response:
-    """Step 3: mark (at most) three statements; saved as they are ticked and on every step link."""
+    """Step 3: mark (at most) three statements of the theme; saved as they are ticked and on
+    every step link."""
     round_ = closed.round
+    theme = _theme_of(round_, tema)
     stored = [p.statement_id for p, _ in priorities_of(session=session, round_id=round_id)]
     try:
-        set_priorities(session=session, round_=round_, statement_ids=statement_ids)
+        set_priorities(session=session, round_=round_, statement_ids=statement_ids, theme_id=theme)
     except InvalidInput as problem:
         if _wants_json(request):
             raise
@@ -229,6 +298,7 @@ def choose_priorities(
             catalogue,
             closed,
             3,
+            theme=theme,
             sort=sortering,
             error=problem.message,
             ticked=kept[:MAX_PRIORITIES],
@@ -237,35 +307,165 @@ def choose_priorities(
     if _wants_json(request):
         return _saved_json()
     if sortering:
-        return RedirectResponse(f"/runder/{round_id}/moede/3?sortering={sortering}", 303)
+        url = _step_url(round_, 3, theme)
+        sep = "&" if "?" in url else "?"
+        return RedirectResponse(f"{url}{sep}sortering={sortering}", 303)
     next_step = _step_number(go, 4 if len(statement_ids) == MAX_PRIORITIES else 3)
-    return RedirectResponse(f"/runder/{round_id}/moede/{next_step}?gemt=1", status_code=303)
+    return RedirectResponse(_step_url(round_, next_step, theme, saved=True), status_code=303)
+
+
+class _Refusal:
+    """Shows a refused note form's step again with what was typed (JSON callers get the error)."""
+
+    def __init__(
+        self,
+        request: Request,
+        session: Session,
+        settings: Settings,
+        catalogue: Catalogue,
+        closed: TeamRound,
+    ) -> None:
+        self.args = (request, session, settings, catalogue, closed)
+
+    def __call__(
+        self, problem: InvalidInput, step: int, theme: str, typed: dict[str, str]
+    ) -> Exception:
+        if _wants_json(self.args[0]):
+            return problem
+        page = _step_page(*self.args, step, theme=theme, error=problem.message, typed=typed)
+        return Rejected(page)
+
+
+def _saved(request: Request, round_: Round, step: int, theme: str) -> Response:
+    """After a save: the time for the page's script, or the step asked for."""
+    if _wants_json(request):
+        return _saved_json()
+    return RedirectResponse(_step_url(round_, step, theme, saved=True), status_code=303)
+
+
+@router.post("/runder/{round_id}/tilbageblik", dependencies=CsrfChecked)
+def save_reviews(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+    closed: ClosedRoundDep,
+    priority_id: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    text: Annotated[list[str], Form()] = [],  # noqa: B006
+    go: Annotated[str, Form()] = "",
+    tema: Annotated[str, Form()] = "",
+) -> Response:
+    """Step 1: why each earlier priority has (not) moved (autosave, step links, Gem)."""
+    if len(priority_id) != len(text):
+        raise InvalidInput("Formularen kunne ikke læses. Genindlæs siden, og prøv igen.")
+    allowed = {m.priority.priority_id for m in _movements(session, settings, closed)}
+    theme = _theme_of(closed.round, tema)
+    try:
+        save_priority_reviews(
+            session=session,
+            round_=closed.round,
+            allowed=allowed,
+            texts=dict(zip(priority_id, text, strict=True)),
+        )
+    except InvalidInput as problem:
+        typed = {f"why-{key}": value for key, value in zip(priority_id, text, strict=True)}
+        refuse = _Refusal(request, session, settings, catalogue, closed)
+        raise refuse(problem, 1, theme, typed) from problem
+    return _saved(request, closed.round, _step_number(go, 1), theme)
+
+
+@router.post("/runder/{round_id}/droeftelse", dependencies=CsrfChecked)
+def save_discussion(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+    closed: ClosedRoundDep,
+    round_id: int,
+    key: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    text: Annotated[list[str], Form()] = [],  # noqa: B006
+    go: Annotated[str, Form()] = "",
+    tema: Annotated[str, Form()] = "",
+) -> Response:
+    """Step 2: the note of the theme's discussion and of the statements discussed."""
+    if len(key) != len(text):
+        raise InvalidInput("Formularen kunne ikke læses. Genindlæs siden, og prøv igen.")
+    theme = _theme_of(closed.round, tema)
+    try:
+        save_discussion_notes(
+            session=session,
+            round_id=round_id,
+            theme_id=theme,
+            texts=dict(zip(key, text, strict=True)),
+        )
+    except InvalidInput as problem:
+        typed = {f"note-{k or 'theme'}": value for k, value in zip(key, text, strict=True)}
+        refuse = _Refusal(request, session, settings, catalogue, closed)
+        raise refuse(problem, 2, theme, typed) from problem
+    return _saved(request, closed.round, _step_number(go, 2), theme)
 
 
 @router.post("/runder/{round_id}/noter", dependencies=CsrfChecked)
 def save_notes(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
     closed: ClosedRoundDep,
     round_id: int,
     field: FormStr,
     priority_id: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
     text: Annotated[list[str], Form()] = [],  # noqa: B006
+    target: Annotated[list[str], Form()] = [],  # noqa: B006
     go: Annotated[str, Form()] = "",
+    tema: Annotated[str, Form()] = "",
 ) -> Response:
-    """Steps 4 and 5: store every priority's note (autosave, step links and the Gem button)."""
-    if len(priority_id) != len(text):
+    """Steps 4 and 5: store every priority's note, and at step 4 its target (autosave, step
+    links and the Gem button); a refused target changes nothing."""
+    if len(priority_id) != len(text) or (target and len(target) != len(priority_id)):
         raise InvalidInput("Formularen kunne ikke læses. Genindlæs siden, og prøv igen.")
-    save_priority_texts(
-        session=session,
-        round_id=round_id,
-        field=field,
-        texts=dict(zip(priority_id, text, strict=True)),
-    )
-    if _wants_json(request):
-        return _saved_json()
+    theme = _theme_of(closed.round, tema)
+    try:
+        if target:
+            targets = dict(zip(priority_id, target, strict=True))
+            save_targets(session=session, round_id=round_id, targets=targets)
+        save_priority_texts(
+            session=session,
+            round_id=round_id,
+            field=field,
+            texts=dict(zip(priority_id, text, strict=True)),
+        )
+    except InvalidInput as problem:
+        typed = {f"txt-{key}": value for key, value in zip(priority_id, text, strict=True)}
+        typed |= {f"target-{key}": value for key, value in zip(priority_id, target, strict=False)}
+        refuse = _Refusal(request, session, settings, catalogue, closed)
+        raise refuse(problem, 4 if field == "experience" else 5, theme, typed) from problem
     step = _step_number(go, 4 if field == "experience" else 5)
-    return RedirectResponse(f"/runder/{round_id}/moede/{step}?gemt=1", status_code=303)
+    return _saved(request, closed.round, step, theme)
+
+
+@router.post("/runder/{round_id}/datoer", dependencies=CsrfChecked)
+def save_dates(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+    closed: ClosedRoundDep,
+    next_meeting_on: Annotated[str, Form()] = "",
+    next_measurement_on: Annotated[str, Form()] = "",
+    go: Annotated[str, Form()] = "",
+    tema: Annotated[str, Form()] = "",
+) -> Response:
+    """Step 6: the dates of the next meeting and the next measurement."""
+    typed = {"next_meeting_on": next_meeting_on, "next_measurement_on": next_measurement_on}
+    theme = _theme_of(closed.round, tema)
+    try:
+        set_next_dates(session=session, round_=closed.round, typed=typed)
+    except InvalidInput as problem:
+        shown = {"next-meeting": next_meeting_on, "next-measurement": next_measurement_on}
+        refuse = _Refusal(request, session, settings, catalogue, closed)
+        raise refuse(problem, 6, theme, shown) from problem
+    return _saved(request, closed.round, _step_number(go, 6), theme)
 
 
 def action_form(
@@ -390,13 +590,34 @@ def follow_up(
     return RedirectResponse(f"/teams/{team_id}?gemt=1#opfoelgning", status_code=303)
 
 
+def _looked_back(movements: list[PriorityMovement]) -> list[PriorityMovement]:
+    """What a round's step 1 followed up: the priorities of the last round that had any."""
+    if not movements:
+        return []
+    return [m for m in movements if m.priority.round_id == movements[0].priority.round_id]
+
+
 @router.get("/teams/{team_id}/historik", response_class=HTMLResponse)
-def timeline(request: Request, session: SessionDep, team: TeamDep, team_id: int) -> Response:
-    """Every round of the team with its priorities and plan, for new members of staff."""
+def timeline(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    team: TeamDep,
+    team_id: int,
+) -> Response:
+    """Every round of the team with its discussion, priorities, targets and plan, and how the
+    earlier priorities had moved by it, for new members of staff."""
     rounds = rounds_with_counts(session=session, team_id=team_id, opened_only=True)
     round_ids = [r.id for r, _ in rounds if r.id is not None]
+    reviews = priority_reviews(session=session, round_ids=round_ids)
     entries = [
-        (r, answers, priorities_of(session=session, round_id=r.id or 0)) for r, answers in rounds
+        (
+            r,
+            answers,
+            priorities_of(session=session, round_id=r.id or 0),
+            _looked_back(_movements(session, settings, TeamRound(r, team))),
+        )
+        for r, answers in rounds
     ]
     actions = actions_of(session=session, round_ids=round_ids)
     return render(
@@ -407,6 +628,9 @@ def timeline(request: Request, session: SessionDep, team: TeamDep, team_id: int)
         actions=actions,
         statuses=ACTION_STATUS_LABELS,
         deleted=deleted_rounds(session=session, team_id=team_id),
+        notes=discussion_notes(session=session, round_ids=round_ids),
+        noted=noted_statement_texts(session=session, round_ids=round_ids),
+        reviews=reviews,
     )
 
 
@@ -435,4 +659,7 @@ def minutes(
         statuses=ACTION_STATUS_LABELS,
         figures=radar_figures(report, marked, printed=True) if report.enough else {},
         plotly_url=PLOTLY_URL,
+        notes=discussion_notes(session=session, round_ids=[round_id]),
+        movements=_looked_back(_movements(session, settings, closed)),
+        reviews=priority_reviews(session=session, round_ids=[round_id]),
     )

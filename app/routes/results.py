@@ -10,6 +10,7 @@ from app.config import Settings
 from app.core.anonymity import TOO_FEW
 from app.core.charts import radar_figure
 from app.core.rounds import RoundStatus, normalise_join_code
+from app.db.meeting import earlier_movements
 from app.db.models import Round, Team
 from app.db.responses import find_response
 from app.db.results import (
@@ -72,7 +73,29 @@ def results_page(
 ) -> Response:
     """The facilitator's results: radar and table per theme, disagreement, movement, professions."""
     report = _facilitator_report(session, managed, settings, catalogue)
-    return _render(request, "results.html", {"report": report, "figures": radar_figures(report)})
+    movements = (
+        earlier_movements(
+            session=session,
+            team_id=managed.team.id or 0,
+            round_=managed.round,
+            k=settings.min_group_size,
+            min_share=settings.min_share,
+        )
+        if report.enough
+        else []
+    )
+    # Beside each statement: the target an earlier meeting set for it (the newest), reached or not.
+    targets = {}
+    for movement in reversed(movements):  # oldest first, so the newest target wins
+        if movement.priority.target is not None:
+            targets[movement.priority.statement_id] = movement
+    context = {
+        "report": report,
+        "figures": radar_figures(report),
+        "targets": targets,
+        "catalogue": catalogue,
+    }
+    return _render(request, "results.html", context)
 
 
 @router.get(

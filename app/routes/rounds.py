@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from app.core.formatting import LOCAL_TIME, month_label
-from app.core.rounds import STATUS_LABELS, effective_status
+from app.core.rounds import STATUS_LABELS, effective_status, held_at, theme_gone_longest_without
 from app.core.rounds import RoundStatus as Status  # the class RoundStatus below is the API model
 from app.core.scoring import group_statements
 from app.db.meeting import by_round, open_actions_of_team
@@ -26,6 +26,7 @@ from app.db.rounds import (
     parse_closing_time,
     reopen_round,
     round_statements,
+    rounds_with_counts,
 )
 from app.errors import InvalidInput
 from app.themes import Catalogue
@@ -70,8 +71,15 @@ def _round_form_page(
     error: str = "",
     status: int = 200,
     open_rounds: list[Round] | None = None,
+    suggested: tuple[str | None, str] = (None, ""),
 ) -> Response:
-    context = {"team": team, "catalogue": catalogue, "form": form, "open_rounds": open_rounds}
+    context = {
+        "team": team,
+        "catalogue": catalogue,
+        "form": form,
+        "open_rounds": open_rounds,
+        "suggested": suggested,
+    }
     return render(request, "round_new.html", status, error=error, **context)
 
 
@@ -82,14 +90,25 @@ def _open_rounds(session: Session, team_id: int) -> list[Round]:
 
 
 @router.get("/teams/{team_id}/runder/ny", response_class=HTMLResponse, include_in_schema=False)
-def new_round_page(request: Request, team: TeamDep, catalogue: CatalogueDep) -> Response:
-    """The form for a new round: label, themes, optional closing time."""
+def new_round_page(
+    request: Request, team: TeamDep, session: SessionDep, catalogue: CatalogueDep
+) -> Response:
+    """The form for a new round: label, one theme (the one the team has gone longest without),
+    optional closing time."""
+    rounds = rounds_with_counts(session=session, team_id=team.id or 0)
+    suggested = theme_gone_longest_without(
+        [theme.id for theme in catalogue.themes], [(held_at(r), r.themes) for r, _ in rounds]
+    )
+    scored = any(suggested in r.themes for r, _ in rounds)
     form = RoundForm(
         label=month_label(datetime.now(LOCAL_TIME).date()),
-        themes=[theme.id for theme in catalogue.themes],
+        themes=[suggested] if suggested else [],
         open_now=True,
     )
-    return _round_form_page(request, team=team, catalogue=catalogue, form=form)
+    note = "det tema, I længst har været uden" if scored else "et tema, I ikke har målt endnu"
+    return _round_form_page(
+        request, team=team, catalogue=catalogue, form=form, suggested=(suggested, note)
+    )
 
 
 @router.post(

@@ -1,11 +1,14 @@
 """Team pages: the facilitator's list of teams and each team's page."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
+from app.core.formatting import LOCAL_TIME
+from app.core.rounds import next_measurement
 from app.db.access import team_list_page
 from app.db.meeting import ACTION_STATUS_LABELS, by_round, open_actions_of_team
 from app.db.models import Team, Unit
@@ -55,6 +58,8 @@ def _team_page(
     team_id = team.id or 0
     facilitators = facilitators_of(session=session, team_id=team_id)
     found = find_facilitators(session=session, search=search)
+    rounds = rounds_with_counts(session=session, team_id=team_id)
+    today = datetime.now(LOCAL_TIME).date()
     context = {
         "team": team,
         "unit": session.get(Unit, team.unit_id),
@@ -63,7 +68,8 @@ def _team_page(
         "choices": facilitators + [person for person in found if person not in facilitators],
         "search": search,
         "found": found,
-        "rounds": rounds_with_counts(session=session, team_id=team_id),
+        "rounds": rounds,
+        "next_measurement": next_measurement(rounds[-1][0] if rounds else None, today=today),
         "open_actions": by_round(open_actions_of_team(session=session, team_id=team_id)),
         "statuses": ACTION_STATUS_LABELS,
         "error": error,

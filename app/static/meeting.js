@@ -81,7 +81,7 @@
   document.querySelectorAll("form.autosave").forEach(function (form) {
     var saver = backgroundSaver(form, form.querySelector(".save-state"));
     var timer = null;
-    form.querySelectorAll("textarea").forEach(function (field) {
+    form.querySelectorAll('textarea, input:not([type="hidden"])').forEach(function (field) {
       field.addEventListener("input", function () {
         saver.touch();
         clearTimeout(timer);

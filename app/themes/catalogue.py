@@ -70,6 +70,45 @@ class Profession(_Model):
     label: str
 
 
+class ProfessionGroup(_Model):
+    """A coarser group of professions, shown when the professions alone are too few."""
+
+    label: str
+    professions: list[str]
+
+
+class ProfessionGrouping(_Model):
+    """One way of grouping every profession (roles, sectors), each profession in one group."""
+
+    name: str
+    groups: list[ProfessionGroup]
+
+
+class ProfessionLabels(Mapping[Any, str]):
+    """The professions' labels by id, with the catalogue's coarser groupings (finest first):
+    what the small-group rule's one grouping function needs, carried together. Keys are
+    profession ids, and None (no profession stated) once `with_label` has named it."""
+
+    def __init__(
+        self, labels: Mapping[Any, str], coarse: tuple[Mapping[Any, str], ...] = ()
+    ) -> None:
+        self._labels = dict(labels)
+        self.coarse = coarse  # per grouping: profession id -> the label of its group
+
+    def __getitem__(self, key: str | None) -> str:
+        return self._labels[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def with_label(self, key: str | None, label: str) -> ProfessionLabels:
+        """A copy that also names `key` (e.g. None: "Ikke oplyst")."""
+        return ProfessionLabels({key: label, **self._labels}, self.coarse)
+
+
 class ReflectionQuestion(_Model):
     """A discussion prompt for the meeting (from seed 000)."""
 
@@ -101,6 +140,13 @@ class ExtraLines(_Model):
     reason: str
 
 
+class KeyPoint(_Model):
+    """A consideration or piece of advice of the theme, quoted from 001 with its line."""
+
+    text: str
+    basis: str
+
+
 class Statement(_Model):
     """One statement (udsagn) the team scores from 1 to 10."""
 
@@ -109,6 +155,7 @@ class Statement(_Model):
     short: str
     source: Source
     basis: str | None = None
+    quote: str | None = None  # the passage of `basis` in 001's words, shown on /udsagn
 
     @property
     def provenance_label(self) -> str:
@@ -137,6 +184,7 @@ class Theme(_Model):
     areas: list[Area]
     note: str | None = None  # e.g. that the material's legal references have since moved
     extra_lines: list[ExtraLines] = []
+    key_points: list[KeyPoint] = []
     reflection_questions: list[ReflectionQuestion] = []
 
     @property
@@ -153,6 +201,8 @@ class Catalogue(_Model):
     professions: list[Profession]
     # No longer offered, but answers of earlier rounds may carry them: they keep their label.
     retired_professions: list[Profession] = []
+    # Coarser groupings, finest first: shown where the professions alone fall below k.
+    profession_groupings: list[ProfessionGrouping] = []
     reflection: Reflection
     themes: list[Theme]
 
@@ -180,9 +230,24 @@ class Catalogue(_Model):
         """Every statement id of the catalogue (a view: membership tests cost nothing)."""
         return self._statements.keys()
 
-    def profession_labels(self) -> Mapping[str, str]:
-        """Every profession's label by id, retired ones included (read-only)."""
-        return MappingProxyType(self._professions)
+    def profession_labels(self) -> ProfessionLabels:
+        """Every profession's label by id, retired ones included, with the coarser groupings."""
+        coarse = tuple(
+            MappingProxyType(
+                {p: group.label for group in grouping.groups for p in group.professions}
+            )
+            for grouping in self.profession_groupings
+        )
+        return ProfessionLabels(self._professions, coarse)
+
+    def find_statement(self, statement_id: str) -> Statement | None:
+        """The statement with this id, or None once the catalogue no longer has it."""
+        found = self._statements.get(statement_id)
+        return found[0] if found else None
+
+    def find_theme(self, theme_id: str) -> Theme | None:
+        """The theme with this id, or None once the catalogue no longer has it."""
+        return self._themes.get(theme_id)
 
     def profession_ids(self) -> KeysView[str]:
         """The ids a respondent may choose now (retired professions are not offered)."""
@@ -337,6 +402,10 @@ PROBLEMS = {
     "date_parsing": "skal være en dato skrevet som åååå-mm-dd",
     "date_from_datetime_parsing": "skal være en dato skrevet som åååå-mm-dd",
     "date_type": "skal være en dato skrevet som åååå-mm-dd",
+    "float_parsing": "skal være et tal, fx 6 eller 6,5",
+    "float_type": "skal være et tal, fx 6 eller 6,5",
+    "greater_than_equal": "skal være mindst {ge}",
+    "less_than_equal": "må højst være {le}",
 }
 
 
@@ -364,6 +433,7 @@ def _semantic_problems(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
         yield from _slug(f"{where}.id", profession.id)
         yield from _not_blank(f"{where}.label", profession.label)
     yield from _reflection_problems(catalogue)
+    yield from _grouping_problems(catalogue)
     yield from _duplicates(
         ((f"themes[{i}].id", t.id) for i, t in enumerate(catalogue.themes)), "id"
     )
@@ -381,6 +451,19 @@ def _semantic_problems(catalogue: Catalogue) -> Iterator[tuple[str, str]]:
     )
     for i, theme in enumerate(catalogue.themes):
         yield from _theme_problems(f"themes[{i}]", theme)
+
+
+def _grouping_problems(catalogue: Catalogue) -> Iterator[Problem]:
+    """Each profession (retired ones too) in exactly one group of every coarser grouping."""
+    known = [p.id for p in [*catalogue.professions, *catalogue.retired_professions]]
+    for g, grouping in enumerate(catalogue.profession_groupings):
+        where = f"profession_groupings[{g}]"
+        placed = [p for group in grouping.groups for p in group.professions]
+        for profession in sorted(set(placed) - set(known)):
+            yield where, f"ukendt faggruppe »{profession}«"
+        for profession in known:
+            if placed.count(profession) != 1:
+                yield where, f"faggruppen »{profession}« skal stå i netop én gruppe"
 
 
 def _reflection_problems(catalogue: Catalogue) -> Iterator[Problem]:
@@ -519,6 +602,7 @@ def _source_problems(catalogue: Catalogue, sources: Path) -> Iterator[Problem]:
             yield "", f"kildeteksten {doc}_*.txt findes ikke i {sources}"
     if ministry is not None:
         yield from _statement_sources(catalogue, ministry)
+        yield from _key_point_sources(catalogue, ministry)
     if questions is not None:
         yield from _question_sources(catalogue, questions)
 
@@ -531,7 +615,29 @@ def _statement_sources(catalogue: Catalogue, ministry: list[str]) -> Iterator[Pr
                     continue
                 # Not the wording: a municipality may put in the PDF's, which the text lacks.
                 where = f"themes[{i}].areas[{j}].statements[{k}].basis"
-                yield from _cited(where, statement.basis, ministry)[0]
+                problems, cited = _cited(where, statement.basis, ministry)
+                yield from problems
+                if (
+                    statement.quote
+                    and cited
+                    and not problems
+                    and not _quoted(statement.quote, cited)
+                ):
+                    yield (
+                        where[: -len("basis")] + "quote",
+                        (f"står ikke ordret i materialet på {statement.basis}"),
+                    )
+
+
+def _key_point_sources(catalogue: Catalogue, ministry: list[str]) -> Iterator[Problem]:
+    """A theme's key points are 001's own words, on the lines they name."""
+    for i, theme in enumerate(catalogue.themes):
+        for j, point in enumerate(theme.key_points):
+            where = f"themes[{i}].key_points[{j}]"
+            problems, cited = _cited(f"{where}.basis", point.basis, ministry)
+            yield from problems
+            if cited is not None and not problems and not _quoted(point.text, cited):
+                yield f"{where}.text", f"står ikke ordret i materialet på {point.basis}"
 
 
 def _question_sources(catalogue: Catalogue, questions: list[str]) -> Iterator[Problem]:
@@ -570,6 +676,12 @@ def _source_lines(directory: Path, document: str) -> list[str] | None:
 
 def _normalise(text: str) -> str:
     return " ".join(text.split())
+
+
+def _quoted(quote: str, cited: str) -> bool:
+    """Whether a quote is the cited lines' own words (markup, a final stop and "…" aside)."""
+    plain = _normalise(re.sub(r"<[^>]+>", " ", cited))
+    return all(_normalise(part).rstrip(".") in plain for part in quote.split("…") if part.strip())
 
 
 def _not_blank(where: str, value: str) -> Iterator[tuple[str, str]]:

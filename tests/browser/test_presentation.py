@@ -47,6 +47,12 @@ def test_presentation_mode_fills_the_projector_with_one_theme_and_large_labels(
     ).first.bounding_box()
     assert box is not None and box["width"] > 1500 and box["height"] > 700, box
     page.screenshot(path=screenshots / f"presentation-{where.replace('/', '-')}-1920.png")
+    if where.startswith("moede"):
+        # The meeting takes one theme at a time: its other themes are behind the theme picker.
+        assert page.locator("[data-slide]").count() == 1
+        assert page.locator(".theme-picker a").count() == len(round_.themes)
+        page.context.close()
+        return
     first = page.locator(f":is({SHOWN}) h2").first.inner_text()
     page.keyboard.press("ArrowRight")
     assert page.url.endswith(where)  # moved to the next theme, not to the next step
