@@ -11,6 +11,7 @@ from app.core.formatting import LOCAL_TIME
 from app.core.forms import read_form
 from app.core.rounds import RoundStatus, effective_status, new_join_code, next_colour
 from app.db.audit import record
+from app.db.drafts import delete_closed_drafts
 from app.db.models import Response, Round, RoundBase, RoundStatement, Team, User, utcnow
 from app.db.sql import held_at
 from app.errors import Conflict, InvalidInput
@@ -196,6 +197,8 @@ def close_round(*, session: Session, round_: Round, actor: User | None = None) -
         session.add(round_)
         session.flush()
         _record(session, actor, "round.closed", round_)
+    # Unsent drafts are never answers; they go when the round closes.
+    delete_closed_drafts(session=session)
 
 
 def reopen_round(*, session: Session, round_: Round, actor: User | None = None) -> None:
