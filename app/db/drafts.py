@@ -7,8 +7,8 @@ and deleted with every other draft of a round once the round is closed.
 
 from collections.abc import Mapping
 
-from sqlalchemy import delete, select
-from sqlmodel import Session, col
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from app.core.scoring import Submission
 from app.db.models import Draft, Round, utcnow, utctoday
@@ -22,7 +22,7 @@ def find_draft(*, session: Session, round_id: int, respondent_key: str) -> Submi
     query = select(col(Draft.entered)).where(
         col(Draft.round_id) == round_id, col(Draft.respondent_key_hash) == key_hash
     )
-    entered = session.execute(query).scalar()
+    entered = session.exec(query).first()
     if entered is None:
         return None
     return Submission(
@@ -49,7 +49,7 @@ def save_draft(
         "profession": entered.entered_profession,
     }
     draft = session.exec(
-        select(Draft).where(  # type: ignore[call-overload]
+        select(Draft).where(
             col(Draft.round_id) == round_id, col(Draft.respondent_key_hash) == key_hash
         )
     ).first()
@@ -63,6 +63,6 @@ def save_draft(
 
 def delete_closed_drafts(*, session: Session) -> int:
     """Delete the drafts of every closed round (closing time counted); how many went."""
-    closed = select(Round.id).where(is_closed(utcnow()))  # type: ignore[call-overload]
+    closed = select(Round.id).where(is_closed(utcnow()))
     deleted = session.execute(delete(Draft).where(col(Draft.round_id).in_(closed)))
     return int(deleted.rowcount)  # type: ignore[attr-defined]
