@@ -461,6 +461,8 @@ def _draft_target(
 ) -> str:
     """Where a draft button leads: "tema-N" to screen N, "ubesvaret-N" to the next unanswered."""
     kind, _, number_text = str(go_to).partition("-")
+    if number_text == ALL_SCREENS:
+        return f"?tema={ALL_SCREENS}"
     number = Screen.read(number_text, len(themes)).number or 1
     if kind == "ubesvaret":
         return _unanswered_target(themes, values, number)
