@@ -142,12 +142,18 @@ def test_a_refused_send_stores_nothing_not_even_the_other_themes(
     assert checked[f"s-{one}"] == "8"
 
 
+def _leave_a_draft(client: TestClient, catalogue: Catalogue, made: OpenRound) -> dict[str, str]:
+    """Answer one statement of theme 1 and go on to theme 2; the step's form."""
+    one = _theme_ids(catalogue, 1)[0]
+    step = _page_form(client, f"/r/{made.code}") | {f"s-{one}": "5", "gaa_til": "tema-2"}
+    client.post(f"/r/{made.code}/kladde", data=step)
+    return step
+
+
 def test_a_draft_is_deleted_when_the_round_is_closed(
     client: TestClient, session: Session, catalogue: Catalogue, two_themes: OpenRound
 ) -> None:
-    one = _theme_ids(catalogue, 1)[0]
-    step = _page_form(client, f"/r/{two_themes.code}") | {f"s-{one}": "5", "gaa_til": "tema-2"}
-    client.post(f"/r/{two_themes.code}/kladde", data=step)
+    _leave_a_draft(client, catalogue, two_themes)
     assert _drafts(session) == 1
     close_round(session=session, round_=session.get_one(Round, two_themes.id))
     session.commit()
@@ -157,9 +163,7 @@ def test_a_draft_is_deleted_when_the_round_is_closed(
 def test_a_draft_is_deleted_once_the_closing_time_has_passed(
     client: TestClient, session: Session, catalogue: Catalogue, two_themes: OpenRound
 ) -> None:
-    one = _theme_ids(catalogue, 1)[0]
-    step = _page_form(client, f"/r/{two_themes.code}") | {f"s-{one}": "5", "gaa_til": "tema-2"}
-    client.post(f"/r/{two_themes.code}/kladde", data=step)
+    step = _leave_a_draft(client, catalogue, two_themes)
     round_ = session.get_one(Round, two_themes.id)
     round_.closes_at = datetime.now(UTC) - timedelta(minutes=1)
     session.commit()
