@@ -273,7 +273,8 @@ async def prepare_phones(port: int, code: str, round_id: int, count: int) -> lis
         profession.id for profession in load_catalogue(default_catalogue_path()).professions
     ]
     cookie_name = f"sv_r{round_id}"
-    get = http_request("GET", f"/r/{code}", port)
+    # Every theme on one page: the final Send of a phone carries all themes' answers either way.
+    get = http_request("GET", f"/r/{code}?tema=alle", port)
     phones: list[Phone] = []
 
     async def worker(share: int) -> None:

@@ -1,4 +1,4 @@
-"""The scoring page's own weight: HTML, CSS and JS as transferred (gzip), for all six themes.
+"""The scoring page's weight: HTML, CSS and JS as transferred (gzip), all six themes on one page.
 
 Builds a round with every theme on a temporary SQLite database, fetches its scoring page and every
 file the page references through the app, and prints bytes raw and gzip per file and in total
@@ -146,7 +146,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         client, code, ids = _build(Path(folder))
         with client:
-            assets, foreign = _page_assets(client, f"/r/{code}")
+            # The largest screen: every theme on one page (?tema=alle); by default a phone sees
+            # one theme per screen, which weighs less.
+            largest = f"/r/{code}?tema=alle"
+            assets, foreign = _page_assets(client, largest)
             print(f"Scoring page for a round with all six themes ({len(ids)} statements)")
             _report("First visit (empty form):", assets)
             if not args.quick:
@@ -156,7 +159,7 @@ def main() -> int:
                 form = {f"s-{sid}": str(i % 10 + 1) for i, sid in enumerate(ids)}
                 form["csrf_token"] = token.group(1) if token else ""
                 client.post(f"/r/{code}", data=form)
-                again, more = _page_assets(client, f"/r/{code}")
+                again, more = _page_assets(client, largest)
                 foreign += more
                 _report("Coming back (every statement answered):", again)
     if foreign:

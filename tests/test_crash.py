@@ -66,7 +66,7 @@ class Phones:
 
     def _submit_one(self) -> None:
         with closing(http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)) as phone:
-            phone.request("GET", f"/r/{self.code}")
+            phone.request("GET", f"/r/{self.code}?tema=alle")
             page = phone.getresponse()
             html = page.read().decode()
             cookie = (page.getheader("set-cookie") or "").split(";")[0]

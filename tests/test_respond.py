@@ -29,6 +29,8 @@ from tests.test_export import make_team
 
 # A round of every theme holds every statement of the catalogue.
 ALL_STATEMENTS = len(load_catalogue(default_catalogue_path()).all_statements())
+# Every theme on one page (the default is one theme per screen; tests/test_drafts.py).
+ALL_THEMES = {"tema": "alle"}
 
 
 @dataclass
@@ -124,10 +126,15 @@ def test_an_unknown_code_gets_a_danish_404_page_with_the_code_form(client: TestC
     assert parse(reply.text).select_one("form.join-form input#kode") is not None
 
 
-def test_an_empty_code_asks_for_one(client: TestClient) -> None:
-    reply = client.get("/r", params={"kode": "  "})
-    assert reply.status_code == 422
-    assert "Skriv den kode, du har fået" in text_of(reply.text)
+@pytest.mark.parametrize("query", [{}, {"kode": "  "}])
+def test_the_code_page_without_a_code_shows_the_field_and_no_error(
+    client: TestClient, query: dict[str, str]
+) -> None:
+    reply = client.get("/r", params=query)
+    assert reply.status_code == 200
+    page = parse(reply.text)
+    assert page.select_one("form.join-form input#kode") is not None
+    assert page.select_one(".alert") is None
 
 
 def test_the_long_secret_link_opens_the_same_scoring_page(
@@ -179,7 +186,7 @@ def test_scoring_page_has_a_fieldset_per_statement_with_the_frozen_text_and_elev
     assert first is not None
     first.text = "Ordlyden, som den var, da runden blev oprettet."
     session.commit()
-    page = parse(client.get(f"/r/{open_round.code}").text)
+    page = parse(client.get(f"/r/{open_round.code}", params=ALL_THEMES).text)
     fieldsets = page.select("form#scoring fieldset.q")
     assert len(fieldsets) == len(open_round.statement_ids) == ALL_STATEMENTS
     assert fieldsets[0].legend is not None
@@ -202,7 +209,7 @@ def test_scoring_page_has_a_fieldset_per_statement_with_the_frozen_text_and_elev
 def test_scoring_page_states_the_scale_at_the_top_and_beside_every_row(
     client: TestClient, catalogue: Catalogue, open_round: OpenRound
 ) -> None:
-    page = parse(client.get(f"/r/{open_round.code}").text)
+    page = parse(client.get(f"/r/{open_round.code}", params=ALL_THEMES).text)
     note = page.select_one(".scale-note")
     assert note is not None
     assert catalogue.scale.min_label in note.get_text()
@@ -219,7 +226,7 @@ def test_scoring_page_states_the_scale_at_the_top_and_beside_every_row(
 def test_scoring_page_groups_statements_by_theme_and_area_with_a_progress_line(
     client: TestClient, catalogue: Catalogue, open_round: OpenRound
 ) -> None:
-    page = parse(client.get(f"/r/{open_round.code}").text)
+    page = parse(client.get(f"/r/{open_round.code}", params=ALL_THEMES).text)
     assert [h2.get_text() for h2 in page.select("form#scoring h2")] == [
         theme.title for theme in catalogue.themes
     ]
@@ -233,7 +240,7 @@ def test_scoring_page_groups_statements_by_theme_and_area_with_a_progress_line(
 def test_the_law_theme_tells_respondents_that_its_references_are_from_2019_20(
     client: TestClient, catalogue: Catalogue, open_round: OpenRound
 ) -> None:
-    page = parse(client.get(f"/r/{open_round.code}").text)
+    page = parse(client.get(f"/r/{open_round.code}", params=ALL_THEMES).text)
     notes = page.select("form#scoring .theme-note")
     law = catalogue.theme("fagligheder")
     assert law.note is not None and len(notes) == 1

@@ -245,6 +245,22 @@ class Score(SQLModel, table=True):
     comment: str | None = Field(default=None, max_length=MAX_COMMENT_LENGTH)
 
 
+class Draft(SQLModel, table=True):
+    """A phone's unsent answers to an open round: never counted, deleted when sent or closed."""
+
+    __table_args__ = (UniqueConstraint("round_id", "respondent_key_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
+    )
+    respondent_key_hash: str = Field(max_length=64)
+    # The form as entered: {"values": {...}, "comments": {...}, "profession": "..."}.
+    entered: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Days only, as for responses.
+    updated_on: date = Field(default_factory=utctoday)
+
+
 class PriorityNotes(SQLModel):
     """Steps 4 and 5 of the meeting, per priority: the table's columns and the form's limits."""
 

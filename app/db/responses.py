@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.core.scoring import Answer
-from app.db.models import Response, Round, Score, new_response_id, utctoday
+from app.db.models import Draft, Response, Round, Score, new_response_id, utctoday
 from app.errors import Conflict
 
 # The write path of a submission goes through SQLAlchemy Core: the ORM's unit of work costs more
@@ -18,6 +18,7 @@ from app.errors import Conflict
 RESPONSE: Table = Response.__table__  # type: ignore[attr-defined]
 SCORE: Table = Score.__table__  # type: ignore[attr-defined]
 ROUND: Table = Round.__table__  # type: ignore[attr-defined]
+DRAFT: Table = Draft.__table__  # type: ignore[attr-defined]
 
 
 def new_respondent_key() -> str:
@@ -49,6 +50,11 @@ _CREATE = insert(RESPONSE)
 _UPDATE = update(RESPONSE).where(RESPONSE.c.id == bindparam("b_response_id"))
 _CLEAR_SCORES = delete(SCORE).where(SCORE.c.response_id == bindparam("b_response_id"))
 _ADD_SCORES = insert(SCORE)
+# Sent answers end the phone's draft (app/db/drafts.py) in the same transaction.
+_CLEAR_DRAFT = delete(DRAFT).where(
+    DRAFT.c.round_id == bindparam("b_round_id"),
+    DRAFT.c.respondent_key_hash == bindparam("b_key_hash"),
+)
 _TEAM_SIZE = core_select(ROUND.c.team_size).where(ROUND.c.id == bindparam("b_round_id"))
 _COUNT = core_select(func.count()).where(RESPONSE.c.round_id == bindparam("b_round_id"))
 ROUND_FULL = "Runden har fået så mange svar, som teamet har medlemmer. Dine svar er ikke gemt."
@@ -104,6 +110,7 @@ def _write(
             for statement_id, answer in answers.items()
         ]
         connection.execute(_ADD_SCORES, rows)
+    connection.execute(_CLEAR_DRAFT, found)
     return response_id
 
 

@@ -13,6 +13,7 @@ from app.core.forms import read_form
 from app.core.rounds import RoundStatus, effective_status, new_join_code, next_colour
 from app.db.aggregates import discard_aggregates, store_aggregates
 from app.db.audit import record
+from app.db.drafts import delete_closed_drafts
 from app.db.models import Response, Round, RoundBase, RoundStatement, Team, User, utcnow
 from app.db.sql import held_at
 from app.errors import Conflict, InvalidInput
@@ -204,6 +205,8 @@ def close_round(*, session: Session, round_: Round, actor: User | None = None) -
     if round_.id is not None:
         # In the closing transaction: the figures every view reads from now on.
         store_aggregates(session=session, round_id=round_.id)
+    # Unsent drafts are never answers; they go when the round closes.
+    delete_closed_drafts(session=session)
 
 
 def reopen_round(*, session: Session, round_: Round, actor: User | None = None) -> None:

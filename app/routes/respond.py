@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import Table, bindparam
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, select
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
@@ -23,11 +23,14 @@ from app.core.scoring import (
     MAX_FORM_BYTES,
     MAX_FORM_FIELDS,
     Submission,
+    ThemeGroup,
     group_statements,
     parse_submission,
 )
+from app.db.drafts import delete_closed_drafts, find_draft, save_draft
 from app.db.models import Round, RoundStatement, Score, Team
 from app.db.responses import find_response, new_respondent_key, save_response
+from app.db.results import round_report
 from app.db.rounds import count_responses, round_statements
 from app.errors import Conflict, InvalidInput, NotFound, SpindelvaevError, TooManyRequests
 from app.themes import Catalogue
@@ -48,6 +51,8 @@ CLOSED_MESSAGES = {
         "Runden er lukket, så der kan ikke længere svares. Tak til alle, der svarede."
     ),
 }
+ALL_SCREENS = "alle"  # ?tema=alle: every theme on one page
+GO_TO = "gaa_til"  # the draft buttons' field: "tema-3" or "ubesvaret-2" (from screen 2)
 STALE_FORM = (
     "Siden kunne ikke bekræftes (måske var cookies slået fra). Tjek dine svar, og send igen."
 )
@@ -134,6 +139,33 @@ def _previous_answers(*, session: Session, round_: Round, key: str | None) -> Su
     )
 
 
+@dataclass(frozen=True)
+class Screen:
+    """Which theme of the round the scoring page shows: its number from 1, or all of them."""
+
+    number: int | None  # None: every theme on one page
+    count: int
+
+    @classmethod
+    def read(cls, text: str, count: int) -> "Screen":
+        """The screen a `tema` query asks for; the first one when it asks for none we have."""
+        if text == ALL_SCREENS or count <= 1:
+            return cls(None if text == ALL_SCREENS else 1, count)
+        number = int(text) if text.isascii() and text.isdigit() else 1
+        return cls(number if 1 <= number <= count else 1, count)
+
+
+def _provenance(catalogue: Catalogue, statements: list[RoundStatement]) -> dict[str, str]:
+    """Each statement's label "Formulering fra / Afledt af materialet", where the round's frozen
+    wording is still the catalogue's (an older wording's origin is not known)."""
+    current = {statement.id: statement for statement in catalogue.all_statements()}
+    return {
+        s.statement_id: current[s.statement_id].provenance_label
+        for s in statements
+        if s.statement_id in current and current[s.statement_id].text == s.text
+    }
+
+
 def _scoring_page(
     request: Request,
     *,
@@ -142,57 +174,131 @@ def _scoring_page(
     round_: Round,
     submission: Submission,
     key: str,
-    returning: bool = False,
+    screen_text: str = ALL_SCREENS,
+    notice: str = "",
+    unsent: bool = False,
     status: int = 200,
 ) -> Response:
     assert round_.id is not None
     statements = round_statements(session=session, round_id=round_.id)
+    themes = group_statements(statements)
+    screen = Screen.read(screen_text, len(themes))
+    shown = themes if screen.number is None else [themes[screen.number - 1]]
+    shown_ids = {s.statement_id for theme in shown for area in theme.areas for s in area.statements}
     token = respondent_token(request.app.state.secret_key, round_.id, key)
+    catalogue_themes = {theme.id: theme for theme in catalogue.themes}
     return render(
         request,
         "respond_score.html",
         status,
         round=round_,
         team=session.get(Team, round_.team_id),
-        themes=group_statements(statements),
-        # Theme 6's legal references are the 2019/20 material's: respondents see why.
-        notes={theme.id: theme.note for theme in catalogue.themes if theme.note},
+        themes=shown,
+        screen=screen,
+        # The other screens' answers travel along, so the last screen's Send holds them all.
+        carried=[s for s in statements if s.statement_id not in shown_ids],
+        catalogue_themes=catalogue_themes,
+        provenance=_provenance(catalogue, statements),
         statement_count=len(statements),
+        answered=sum(1 for s in statements if submission.values.get(s.statement_id)),
         texts={statement.statement_id: statement.text for statement in statements},
         scale=catalogue.scale,
         professions=catalogue.professions,
         form=submission,
-        returning=returning,
+        notice=notice,
+        unsent=unsent,
         form_token=token,
         max_comment=MAX_COMMENT_LENGTH,
         min_group_size=request.app.state.settings.min_group_size,
     )
 
 
+RETURNING = "Du har svaret før. Dine svar står herunder, og du kan rette dem, indtil runden lukkes."
+UNSENT = (
+    "Dine svar er gemt som kladde, men ikke sendt. De tæller først med, når du trykker "
+    "»Send mine svar« på sidste skærm."
+)
+
+
 def _show_round(
-    request: Request, session: Session, catalogue: Catalogue, settings: Settings, round_: Round
+    request: Request,
+    session: Session,
+    catalogue: Catalogue,
+    settings: Settings,
+    round_: Round,
+    screen: str = "",
 ) -> Response:
-    """The scoring page of an open round (with this phone's earlier answers), else why not."""
+    """The scoring page of an open round (with this phone's draft or answers), else why not."""
     status = effective_status(round_)
-    if status != RoundStatus.OPEN:
-        message = CLOSED_MESSAGES[status]
-        return render(request, "respond_closed.html", 409, round=round_, message=message)
     assert round_.id is not None
     known_key = _respondent_key(request, round_.id)
+    if status != RoundStatus.OPEN:
+        if status == RoundStatus.CLOSED:
+            delete_closed_drafts(session=session)
+        return _closed_page(request, session, catalogue, settings, round_, status, known_key)
+    draft = None
+    if known_key is not None:
+        draft = find_draft(session=session, round_id=round_.id, respondent_key=known_key)
     previous = _previous_answers(session=session, round_=round_, key=known_key)
+    notice = UNSENT if draft else RETURNING if previous else ""
     key = known_key or new_respondent_key()
     response = _scoring_page(
         request,
         session=session,
         catalogue=catalogue,
         round_=round_,
-        submission=previous or Submission(),
+        submission=draft or previous or Submission(),
         key=key,
-        returning=previous is not None,
+        screen_text=screen or "1",
+        notice=notice,
+        unsent=draft is not None,
     )
     # Set before the first submit, so a double tap sends the same key twice.
     _remember_key(response, round_.id, key, settings)
     return response
+
+
+def _closed_page(
+    request: Request,
+    session: Session,
+    catalogue: Catalogue,
+    settings: Settings,
+    round_: Round,
+    status: RoundStatus,
+    key: str | None,
+) -> Response:
+    """Why the round takes no answers; after close, this phone's own scores beside the team's."""
+    own = _previous_answers(session=session, round_=round_, key=key)
+    if status != RoundStatus.CLOSED or own is None:
+        message = CLOSED_MESSAGES[status]
+        closed = status == RoundStatus.CLOSED
+        context = {"round": round_, "message": message, "closed": closed}
+        return render(request, "respond_closed.html", 409, **context)
+    assert round_.id is not None
+    team_results = None
+    if round_.results_released:
+        # The same figures the released team radar shows: none under the small-group limit.
+        report = round_report(
+            session=session,
+            round_=round_,
+            team=session.get_one(Team, round_.team_id),
+            k=settings.min_group_size,
+            min_share=settings.min_share,
+            profession_labels={},
+            detailed=False,
+        )
+        if report.enough:
+            team_results = {item.info.id: item for t in report.themes for item in t.statements}
+    statements = round_statements(session=session, round_id=round_.id)
+    return render(
+        request,
+        "respond_own.html",
+        round=round_,
+        themes=group_statements(statements),
+        own=own,
+        team_results=team_results,
+        scale=catalogue.scale,
+    )
 
 
 @router.get("/r", response_class=HTMLResponse)
@@ -200,7 +306,8 @@ def join_with_code(request: Request, kode: str = "") -> Response:
     """The start page's code form lands here and goes on to the round's page."""
     code = normalise_join_code(kode)
     if not code:
-        return _code_page(request, message="Skriv den kode, du har fået.", status=422)
+        # Opened without a code (or with only spaces): the field, with nothing marked wrong yet.
+        return _code_page(request, status=200)
     return RedirectResponse(f"/r/{quote(code, safe='')}", status_code=303)
 
 
@@ -211,11 +318,13 @@ def scoring_page(
     session: SessionDep,
     catalogue: CatalogueDep,
     settings: SettingsDep,
+    tema: str = "",
 ) -> Response:
-    """The scoring page of the open round with this join code."""
+    """The scoring page of the open round with this join code: one theme per screen."""
     canonical = normalise_join_code(code)
     if canonical != code and canonical:
-        return RedirectResponse(f"/r/{quote(canonical, safe='')}", status_code=303)
+        query = f"?tema={quote(tema, safe='')}" if tema else ""
+        return RedirectResponse(f"/r/{quote(canonical, safe='')}{query}", status_code=303)
     try:
         guesser = join_guesser(request, session)
     except TooManyRequests as error:  # the code form again, so the phone can retry later
@@ -225,7 +334,7 @@ def scoring_page(
         join_missed(session, guesser)
         message = f"Der er ingen runde med koden »{code[:20]}«. Tjek koden og prøv igen."
         return _code_page(request, code=code, message=message, status=404)
-    return _show_round(request, session, catalogue, settings, round_)
+    return _show_round(request, session, catalogue, settings, round_, tema)
 
 
 @router.get("/s/{link_token}", response_class=HTMLResponse)
@@ -334,6 +443,92 @@ def submit_answers(
     return response
 
 
+def _unanswered_target(
+    themes: list[ThemeGroup[RoundStatement]], values: dict[str, str], start: int
+) -> str:
+    """The screen and anchor of the first unanswered statement from screen `start` on (wrapping)."""
+    order = [*range(start, len(themes) + 1), *range(1, start)]
+    for number in order:
+        for area in themes[number - 1].areas:
+            for statement in area.statements:
+                if not values.get(statement.statement_id):
+                    return f"?tema={number}#q-{statement.statement_id}"
+    return f"?tema={len(themes)}#send"
+
+
+def _draft_target(
+    go_to: object, themes: list[ThemeGroup[RoundStatement]], values: dict[str, str]
+) -> str:
+    """Where a draft button leads: "tema-N" to screen N, "ubesvaret-N" to the next unanswered."""
+    kind, _, number_text = str(go_to).partition("-")
+    if number_text == ALL_SCREENS:
+        return f"?tema={ALL_SCREENS}"
+    number = Screen.read(number_text, len(themes)).number or 1
+    if kind == "ubesvaret":
+        return _unanswered_target(themes, values, number)
+    return f"?tema={number}"
+
+
+@router.post("/r/{code}/kladde", response_class=HTMLResponse)
+def save_draft_step(
+    request: Request,
+    code: str,
+    form: ScoringFormDep,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    settings: SettingsDep,
+) -> Response:
+    """One step of the scoring form: keep what was entered as this phone's draft, go on.
+
+    A draft is not an answer: nothing is counted until »Send mine svar«.
+    """
+    guesser = join_guesser(request, session)
+    code = normalise_join_code(code)
+    # No lock on the round, unlike a submission: drafts never hold up the answers being sent.
+    found = session.exec(select(Round).where(Round.join_code == code)).first()
+    if found is None:
+        join_missed(session, guesser)
+        raise NotFound(f"Der er ingen runde med koden »{code[:20]}«.")
+    round_status = effective_status(found)
+    if round_status != RoundStatus.OPEN:
+        raise Conflict(NOT_STORED_MESSAGES[round_status])
+    round_, round_id = found, found.id
+    assert round_id is not None
+    statements = round_statements(session=session, round_id=round_id)
+    entered = parse_submission(
+        fields=form.multi_items(),
+        round_statement_ids={s.statement_id for s in statements},
+        catalogue_statement_ids=catalogue.statement_ids(),
+        profession_ids=catalogue.profession_ids(),
+        ignore={CSRF_FIELD, GO_TO},
+    )
+    in_round = {s.statement_id for s in statements}
+    entered.values = {sid: v for sid, v in entered.values.items() if sid in in_round}
+    entered.comments = {sid: c for sid, c in entered.comments.items() if sid in in_round}
+    key = _respondent_key(request, round_id)
+    if not respondent_token_ok(request.app.state.secret_key, round_id, key, form.get(CSRF_FIELD)):
+        # Cookie gone or form from elsewhere: nothing kept on the server, everything shown again.
+        entered.errors = {GENERAL: STALE_FORM}
+        key = key or new_respondent_key()
+        response = _scoring_page(
+            request,
+            session=session,
+            catalogue=catalogue,
+            round_=round_,
+            submission=entered,
+            key=key,
+            status=403,
+        )
+        _remember_key(response, round_id, key, settings)
+        return response
+    assert key is not None
+    if entered.values or entered.comments or entered.entered_profession:
+        save_draft(session=session, round_id=round_id, respondent_key=key, entered=entered)
+    delete_closed_drafts(session=session)
+    target = _draft_target(form.get(GO_TO), group_statements(statements), entered.values)
+    return RedirectResponse(f"/r/{round_.join_code}{target}", status_code=303)
+
+
 def _rejected(
     request: Request,
     session: Session,
@@ -370,14 +565,22 @@ def thanks(request: Request, code: str, session: SessionDep) -> Response:
     assert round_.id is not None
     key = _respondent_key(request, round_.id)
     previous = _previous_answers(session=session, round_=round_, key=key)
+    themes = group_statements(round_statements(session=session, round_id=round_.id))
+    # Skipped statements, each with the screen that shows it (only for the phone that answered).
+    skipped = [
+        (number, statement)
+        for number, theme in enumerate(themes, start=1)
+        for area in theme.areas
+        for statement in area.statements
+        if previous is not None and statement.statement_id not in previous.values
+    ]
     return render(
         request,
         "respond_thanks.html",
         round=round_,
         answered=len(previous.values) if previous else 0,
-        total=session.exec(
-            select(func.count()).where(col(RoundStatement.round_id) == round_.id)
-        ).one(),
+        skipped=skipped,
+        total=sum(theme.count for theme in themes),
         is_open=effective_status(round_) == RoundStatus.OPEN,
         responses=count_responses(session=session, round_id=round_.id),
         k=request.app.state.settings.min_group_size,

@@ -146,6 +146,10 @@ def _context(browser: Browser, demo: Demo, viewport: str, *, who: str) -> Browse
     return context
 
 
+# »Send mine svar«: the one submit button without a name (the draft buttons name their step).
+SEND = "#scoring button[type=submit]:not([name])"
+
+
 def _answer_first_statement(page: Page) -> None:
     page.locator("fieldset.q").first.locator("label", has_text="7").first.click()
 
@@ -154,13 +158,13 @@ def _scoring_with_error(page: Page) -> None:
     first = page.locator("fieldset.q").first
     first.locator("summary").click()
     first.locator("textarea").fill("En kommentar uden et svar")
-    page.locator("#scoring button[type=submit]").click()
+    page.locator(SEND).click()
     page.wait_for_selector("#fejl")
 
 
 def _thanks(page: Page) -> None:
     _answer_first_statement(page)
-    page.locator("#scoring button[type=submit]").click()
+    page.locator(SEND).click()
     page.wait_for_url("**/tak")
 
 
@@ -189,11 +193,12 @@ PAGES: dict[str, tuple[PathOf, str, Action]] = {
     "join code error": (lambda d: "/r/ZZZZZZ", ANONYMOUS, None),
     "scoring": (lambda d: f"/r/{d.open_code}", ANONYMOUS, None),
     "scoring with a validation error": (
-        lambda d: f"/r/{d.open_code}",
+        lambda d: f"/r/{d.open_code}?tema=alle",
         ANONYMOUS,
         _scoring_with_error,
     ),
-    "thanks": (lambda d: f"/r/{d.open_code}", ANONYMOUS, _thanks),
+    "scoring, every theme on one page": (lambda d: f"/r/{d.open_code}?tema=alle", ANONYMOUS, None),
+    "thanks": (lambda d: f"/r/{d.open_code}?tema=alle", ANONYMOUS, _thanks),
     "closed round": (lambda d: f"/r/{d.closed_code}", ANONYMOUS, None),
     "respondent results": (lambda d: f"/r/{d.closed_code}/resultater", RESPONDENT, None),
     "respondent results not shown": (lambda d: f"/r/{d.closed_code}/resultater", ANONYMOUS, None),
@@ -293,14 +298,14 @@ def test_scoring_works_with_tab_space_and_enter_only(
 ) -> None:
     context = browser.new_context(viewport=PHONE, locale="da-DK")  # type: ignore[arg-type]
     page = context.new_page()
-    page.goto(f"{demo.site.base_url}/r/{demo.open_code}")
+    page.goto(f"{demo.site.base_url}/r/{demo.open_code}?tema=alle")
     ids = page.locator("fieldset.q").evaluate_all("nodes => nodes.map(n => n.id)")[:3]
     for statement in (f'[id="{fieldset_id}"]' for fieldset_id in ids):  # ids hold dots
         tab_to(page, f"{statement} input[type=radio]")
         page.keyboard.press("Space")
         assert page.locator(f"{statement} input:checked").count() == 1
     page.screenshot(path=screenshots / "a11y-keyboard-scoring-360.png")
-    tab_to(page, "#scoring button[type=submit]")
+    tab_to(page, SEND)
     page.keyboard.press("Enter")
     page.wait_for_url("**/tak")
     assert page.locator("h1").inner_text() == "Tak for dine svar"

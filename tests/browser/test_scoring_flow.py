@@ -81,6 +81,9 @@ def test_a_phone_joins_scores_everything_submits_and_changes_its_answers(
     )
     page.get_by_role("button", name="Deltag").click()
     page.wait_for_url(f"**/r/{service.code}")
+    # The round's first screen shows its first theme; this walk takes every theme on one page.
+    page.get_by_role("button", name="Vis alle temaer på én side").click()
+    page.wait_for_url(f"**/r/{service.code}?tema=alle")
     _no_horizontal_scroll(page)
     page.screenshot(path=screenshots / f"scoring-{mode}-360-empty.png", full_page=True)
     page.screenshot(path=screenshots / f"scoring-{mode}-360-top.png")
@@ -125,6 +128,7 @@ def test_a_phone_joins_scores_everything_submits_and_changes_its_answers(
     page.get_by_role("link", name="Ret mine svar").click()
     page.wait_for_url(f"**/r/{service.code}")
     assert "Du har svaret før" in page.inner_text("main")
+    page.goto(f"{service.base_url}/r/{service.code}?tema=alle")
     for index in (0, 5, total - 1):
         checked = fieldsets.nth(index).locator("input:checked")
         assert checked.get_attribute("value") == _value_for(index)
@@ -143,7 +147,7 @@ def test_a_comment_without_an_answer_is_marked_and_nothing_is_lost(
 ) -> None:
     page = phone.page
     before = _counts(service)
-    page.goto(f"{service.base_url}/r/{service.code}")
+    page.goto(f"{service.base_url}/r/{service.code}?tema=alle")
     fieldsets = page.locator("fieldset.q")
     fieldsets.nth(0).locator("label:has(input[value='3'])").click()
     second = fieldsets.nth(1)
@@ -178,7 +182,7 @@ def test_the_facilitator_watches_answers_arrive_on_the_projector_page(
 
         other = browser.new_context(viewport=PHONE)
         respondent = other.new_page()
-        respondent.goto(f"{service.base_url}/r/{service.code}")
+        respondent.goto(f"{service.base_url}/r/{service.code}?tema=alle")
         respondent.locator("fieldset.q").nth(0).locator("label:has(input[value='7'])").click()
         respondent.get_by_role("button", name="Send mine svar").click()
         respondent.wait_for_url("**/tak")
