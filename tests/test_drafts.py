@@ -228,6 +228,9 @@ def test_the_scoring_page_has_the_material_and_each_statements_origin_but_no_lin
     material = page.select_one("form#scoring details.material")
     assert material is not None and not material.has_attr("open")
     assert catalogue.themes[0].intro[:40] in material.get_text()
+    # The same key points from 001 as on the results page and at meeting step 1.
+    assert all(point.text in material.get_text() for point in catalogue.themes[0].key_points)
+    assert catalogue.themes[0].key_points
     origins = [p.get_text() for p in page.select("fieldset.q .origin")]
     expected = [s.provenance_label for s in catalogue.themes[0].statements]
     assert origins == expected

@@ -452,3 +452,32 @@ def test_a_facilitator_is_refused_and_an_anonymous_visitor_sent_to_log_in(
     response = client.get(path, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
+
+
+def test_overview_flags_a_team_whose_planned_next_measurement_has_passed(
+    app: FastAPI, client: TestClient, session: Session, catalogue: Catalogue
+) -> None:
+    s1 = statement_ids(catalogue)[0]
+    now = datetime.now(UTC)
+    today = now.date()
+    late = make_team(session, "Enhed Nord", "Team Forsinket")
+    on_time = make_team(session, "Enhed Nord", "Team I tide")
+    remeasured = make_team(session, "Enhed Nord", "Team Målt igen")
+    plans = [(late, -5), (on_time, 30), (remeasured, -5)]
+    for team, days in plans:
+        round_ = scored_round(
+            session, catalogue, team, [(None, {s1: 5})] * 3, opened=now - timedelta(days=60)
+        )
+        round_.next_measurement_on = today + timedelta(days=days)
+        session.add(round_)
+    # A later round is the measurement the first one planned: nothing is overdue any more.
+    scored_round(
+        session, catalogue, remeasured, [(None, {s1: 6})] * 3, opened=now - timedelta(days=2)
+    )
+    session.commit()
+    admin_client(app, client, session)
+
+    html = client.get("/admin/oversigt").text
+    assert "Næste måling var planlagt til" in row_text(html, f"team-{late.id}")
+    assert "Næste måling var planlagt til" not in row_text(html, f"team-{on_time.id}")
+    assert "Næste måling var planlagt til" not in row_text(html, f"team-{remeasured.id}")

@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from app.core.anonymity import release_threshold
 from app.core.formatting import LOCAL_TIME, danish_date
-from app.core.rounds import RoundStatus
+from app.core.rounds import RoundStatus, next_measurement
 from app.db.aggregates import store_missing_aggregates, stored_total
 from app.db.models import (
     Response,
@@ -151,6 +151,8 @@ class TeamOverview:
     theme_means: dict[str, float]  # theme id -> mean of every answer to its statements
     last_held_at: datetime | None  # the team's latest round of all, whatever the filters
     stale: bool  # no round held since the chosen number of months ago
+    # The next measurement that the newest round's meeting planned, and whether it is overdue.
+    next_measurement: tuple[date, bool] | None = None
 
     @property
     def participation(self) -> float | None:
@@ -186,6 +188,8 @@ def team_overview(
     shown = [facts.id for _, facts in measured.values() if released(facts)]
     means = _theme_means(session, shown, k)
     names = _facilitators(session)
+    planned = _planned_measurements(session, unit_id=unit_id)
+    today = now.astimezone(LOCAL_TIME).date()
     last_held = dict(
         session.execute(
             select(col(Round.team_id), func.max(held_at()))
@@ -222,9 +226,36 @@ def team_overview(
                 theme_means=means.get(measured_round.id, {}) if measured_round else {},
                 last_held_at=ever,
                 stale=ever is None or ever < stale_since,
+                next_measurement=next_measurement(planned.get(team_id), today=today),
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class _Planned:
+    next_measurement_on: date | None
+
+
+def _planned_measurements(session: Session, *, unit_id: int | None) -> dict[int, _Planned]:
+    """Per team: the next measurement date its newest round's meeting set (if it set one)."""
+    when = held_at()
+    ranked = (
+        select(
+            col(Round.team_id).label("team_id"),
+            col(Round.next_measurement_on).label("next_on"),
+            func.row_number()
+            .over(partition_by=col(Round.team_id), order_by=(when.desc(), col(Round.id).desc()))
+            .label("rank"),
+        )
+        .join(Team, col(Team.id) == col(Round.team_id))
+        .where(*([col(Team.unit_id) == unit_id] if unit_id is not None else []))
+        .subquery()
+    )
+    query = select(ranked.c.team_id, ranked.c.next_on).where(
+        ranked.c.rank == 1, ranked.c.next_on.is_not(None)
+    )
+    return {team_id: _Planned(next_on) for team_id, next_on in session.execute(query)}
 
 
 def _latest_rounds(
