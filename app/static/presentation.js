@@ -23,7 +23,11 @@
     if (!saved.has(element)) saved.set(element, JSON.parse(JSON.stringify(element.layout)));
     var slide = element.closest("[data-slide], .theme-results") || document.body;
     var above = element.getBoundingClientRect().top - slide.getBoundingClientRect().top;
+    // "Runder (klik for at skjule)" is for the facilitator's own screen; the room sees "Runder".
+    var legend = saved.get(element).legend || {};
+    var title = ((legend.title || {}).text || "").split(" (")[0];
     return {
+      "legend.title.text": title,
       width: element.clientWidth,
       height: Math.max(480, window.innerHeight - above - 24),
       "font.size": LABEL_PX,

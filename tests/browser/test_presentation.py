@@ -46,6 +46,8 @@ def test_presentation_mode_fills_the_projector_with_one_theme_and_large_labels(
         "[data-slide]:visible .js-plotly-plot, .theme-results:visible .js-plotly-plot"
     ).first.bounding_box()
     assert box is not None and box["width"] > 1500 and box["height"] > 700, box
+    legend = page.locator(f":is({SHOWN}) .legendtitletext").first.text_content()
+    assert legend == "Runder"  # the room is not told to click
     page.screenshot(path=screenshots / f"presentation-{where.replace('/', '-')}-1920.png")
     if where.startswith("moede"):
         # The meeting takes one theme at a time: its other themes are behind the theme picker.
