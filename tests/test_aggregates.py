@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from app.core.scoring import Answer
 from app.core.stats import SCALE
-from app.db.aggregates import store_missing_aggregates, stored_aggregates
+from app.db.aggregates import store_aggregates, store_missing_aggregates, stored_aggregates
 from app.db.engine import make_engine
 from app.db.models import Response, Round, RoundAggregate, Score, Team, Unit
 from app.db.responses import save_response
@@ -275,3 +275,41 @@ def test_the_admin_views_read_stored_aggregates_and_never_the_score_table(
         assert "score" not in seen, f"{page} queried the score table: {seen}"
         if page != "/admin":
             assert seen["statement_aggregate"] + seen["round_aggregate"] > 0, page
+
+
+def test_a_closed_rounds_results_page_takes_its_figures_from_the_stored_aggregates(
+    app: FastAPI, client: TestClient, engine: Engine, session: Session, catalogue: Catalogue
+) -> None:
+    example = build_example(session, catalogue)
+    round_id = session.exec(select(Round.id).where(Round.team_id == example.a.id)).one()
+    admin_client(app, client, session)
+    statements: list[str] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        reply = client.get(f"/runder/{round_id}/resultater")
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert reply.status_code == 200
+    assert "5,5" in reply.text  # team A's theme mean (tests/test_overview.py)
+    assert any("statement_aggregate" in statement for statement in statements)
+    on_scores = [s for s in statements if "score" in (t.lower() for t in TABLE.findall(s))]
+    # The score rows are read for the comments only, and aggregated once (INSERT … SELECT).
+    assert all("comment" in s or s.lstrip().upper().startswith("INSERT") for s in on_scores), (
+        on_scores
+    )
+
+
+def test_storing_a_round_twice_keeps_the_first_counts_and_raises_nothing(
+    session: Session, catalogue: Catalogue
+) -> None:
+    example = build_example(session, catalogue)
+    round_id = session.exec(select(Round.id).where(Round.team_id == example.a.id)).one()
+    store_aggregates(session=session, round_id=round_id)
+    first = _stored(session, round_id)
+    store_aggregates(session=session, round_id=round_id)  # a second reader of the same round
+    session.commit()
+    assert first and _stored(session, round_id) == first == _recomputed(session, round_id)

@@ -38,7 +38,9 @@ def _claim(session: Session, round_id: int, responses: int) -> bool:
     insert_: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = {"round_id": round_id, "responses": responses, "computed_at": utcnow()}
     statement = insert_(RoundAggregate).values(**values).on_conflict_do_nothing()
-    return bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    # RETURNING, not the rowcount: psycopg gives -1 for an INSERT … ON CONFLICT DO NOTHING.
+    inserted = session.execute(statement.returning(col(RoundAggregate.round_id))).first()
+    return inserted is not None
 
 
 def _tallies(round_ids: ColumnElement[bool]) -> Insert:
@@ -119,3 +121,26 @@ def stored_total() -> ColumnElement[int]:
     for value, name in zip(SCALE, COUNT_COLUMNS, strict=True):
         total = total + table.c[name] * value
     return total
+
+
+def stored_means(
+    *, session: Session, round_ids: Sequence[int], k: int
+) -> dict[int, dict[str, float]]:
+    """Per stored round, the mean of each statement with at least k values (the others hidden)."""
+    result: dict[int, dict[str, float]] = {round_id: {} for round_id in round_ids}
+    if not round_ids:
+        return result
+    n = func.sum(col(StatementAggregate.n))
+    query = (
+        select(
+            col(StatementAggregate.round_id),
+            col(StatementAggregate.statement_id),
+            func.sum(stored_total()) * 1.0 / n,
+        )
+        .where(col(StatementAggregate.round_id).in_(round_ids))
+        .group_by(col(StatementAggregate.round_id), col(StatementAggregate.statement_id))
+        .having(n >= k)
+    )
+    for round_id, statement_id, mean in session.execute(query):
+        result[round_id][statement_id] = float(mean)
+    return result

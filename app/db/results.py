@@ -42,6 +42,7 @@ from app.core.stats import (
     rises_and_falls,
     statement_stats,
 )
+from app.db.aggregates import store_aggregates, stored_aggregates, stored_means
 from app.db.audit import record
 from app.db.models import Response, Round, RoundStatement, Score, Team, utcnow
 from app.db.rounds import response_counts, round_statements, rounds_with_counts
@@ -174,14 +175,23 @@ def _info(statement: RoundStatement) -> StatementInfo:
     )
 
 
+def _is_closed(session: Session, round_id: int) -> bool:
+    round_ = session.get(Round, round_id)
+    return round_ is not None and effective_status(round_) == RoundStatus.CLOSED
+
+
 def profession_statement_aggregates(
     *, session: Session, round_id: int
 ) -> dict[tuple[str | None, str], Aggregate]:
     """Per profession and statement: counts of each value 1-10 and "Ved ikke", sums, min, max.
 
-    One scan of the round's scores serves both the team's statistics (the professions summed,
-    see `statement_aggregates`) and the per-profession means.
+    They serve both the team's statistics (the professions summed, see `statement_aggregates`)
+    and the per-profession means. A closed round's come from its aggregates, stored at close (or
+    now, when its closing time passed unattended); only a round still open scans its scores.
     """
+    if _is_closed(session, round_id):
+        store_aggregates(session=session, round_id=round_id)
+        return stored_aggregates(session=session, round_ids=[round_id])[round_id]
     value = col(Score.value)
     columns: list[Any] = [
         col(Response.profession),
@@ -244,10 +254,16 @@ def _stats(aggregates: Mapping[str, Aggregate], statement_id: str) -> StatementS
 def round_means(
     *, session: Session, round_ids: Sequence[int], k: int
 ) -> dict[int, dict[str, float]]:
-    """Per round, the mean of each statement that has at least k values (the others are hidden)."""
-    # One query per round: SQLite groups several rounds at once about twice as slowly.
-    result: dict[int, dict[str, float]] = {}
-    for round_id in round_ids:
+    """Per round, the mean of each statement that has at least k values (the others are hidden).
+
+    Closed rounds are read from their stored aggregates; only a round still open scans its scores.
+    """
+    closed = [round_id for round_id in round_ids if _is_closed(session, round_id)]
+    for round_id in closed:
+        store_aggregates(session=session, round_id=round_id)
+    result = stored_means(session=session, round_ids=closed, k=k)
+    # One query per open round: SQLite groups several rounds at once about twice as slowly.
+    for round_id in (round_id for round_id in round_ids if round_id not in result):
         query = (
             select(Score.statement_id, func.avg(col(Score.value)))
             .join(Response, col(Response.id) == col(Score.response_id))
