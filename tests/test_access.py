@@ -61,6 +61,7 @@ PUBLIC = {
     ("GET", "/r"),
     ("GET", "/r/{code}"),
     ("POST", "/r/{code}"),
+    ("POST", "/r/{code}/kladde"),
     ("GET", "/r/{code}/tak"),
     ("GET", "/s/{link_token}"),
 }

@@ -57,7 +57,7 @@ class Phones(threading.Thread):
     def _answer(self, index: int) -> None:
         jar = CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        with opener.open(f"{self.base}/r/{self.code}", timeout=30) as reply:
+        with opener.open(f"{self.base}/r/{self.code}?tema=alle", timeout=30) as reply:
             page = reply.read().decode()
         token = TOKEN.search(page)
         assert token is not None
@@ -128,7 +128,7 @@ def test_a_backup_taken_while_phones_submit_restores_every_acknowledged_answer(
     serve = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
     with (
         serving(serve, port=port, env=_env(restored), log=tmp_path / "restored.log"),
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/r/{code}", timeout=10) as reply,
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/r/{code}?tema=alle", timeout=10) as reply,
     ):
         assert reply.status == 200
         assert len(STATEMENT.findall(reply.read().decode())) == statements

@@ -337,7 +337,9 @@ class PriorityReview(MeetingNoteBase, table=True):
         sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False)
     )
     priority_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("priority.id", ondelete="CASCADE"), nullable=False)
+        sa_column=Column(
+            Integer, ForeignKey("priority.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     updated_at: datetime = Field(default_factory=utcnow)
 

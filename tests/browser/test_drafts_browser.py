@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page
 from sqlmodel import Session, col, func, select
 
-from app.db.models import Draft, Response, Round, Score
+from app.db.models import Draft, Response, Round, Score, Team
 from app.db.rounds import close_round, create_round
 from tests.browser.conftest import PHONE, Service
 
@@ -34,16 +34,23 @@ class ThemeRound:
 
 @pytest.fixture
 def theme_round(service: Service) -> ThemeRound:
-    """A new open round of three themes for the seeded team, so each test starts from nothing."""
+    """A new open round of three themes for a team of its own, so each test starts from nothing.
+
+    Not the seeded team: the other browser tests expect its rounds as conftest.py made them.
+    """
     catalogue = service.app.state.catalogue
     themes = [theme.id for theme in catalogue.themes[:3]]
     with Session(service.app.state.engine) as session:
-        team_id = session.get_one(Round, service.round_id).team_id
+        seeded = session.get_one(Team, session.get_one(Round, service.round_id).team_id)
+        team = Team(name="Team Skærm for skærm", unit_id=seeded.unit_id, expected_size=5)
+        session.add(team)
+        session.flush()
+        assert team.id is not None
         round_ = create_round(
             session=session,
             catalogue=catalogue,
-            team_id=team_id,
-            label="Screen by screen",
+            team_id=team.id,
+            label="Skærm for skærm",
             theme_ids=themes,
             status="open",
         )

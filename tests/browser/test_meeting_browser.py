@@ -17,7 +17,9 @@ TABS = 120  # every control of a meeting step is reached within this many Tab pr
 
 def _closed_round(service: Service) -> Round:
     with Session(service.app.state.engine) as session:
-        round_ = session.exec(select(Round).where(Round.status == "closed")).one()
+        # The seeded closed round (tests/browser/conftest.py); other tests may close more.
+        seeded = select(Round).where(Round.status == "closed", Round.label == "September 2026")
+        round_ = session.exec(seeded).one()
         session.expunge(round_)
     return round_
 

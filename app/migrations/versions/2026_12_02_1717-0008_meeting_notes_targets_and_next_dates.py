@@ -59,6 +59,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_priority_review")),
         sa.UniqueConstraint("round_id", "priority_id", name=op.f("uq_priority_review_round_id")),
     )
+    with op.batch_alter_table("priority_review", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_priority_review_priority_id"), ["priority_id"], unique=False
+        )
     with op.batch_alter_table("priority", schema=None) as batch_op:
         batch_op.add_column(sa.Column("target", sa.Float(), nullable=True))
 
