@@ -323,3 +323,32 @@ def test_the_material_stands_beside_the_statements_on_the_results_and_the_meetin
     for place in (row, label):
         assert place is not None
         assert statement.provenance_label in text_of(str(place))
+
+
+def test_saving_or_deleting_an_action_at_step_6_stays_on_the_theme_being_worked_on(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    round_ = closed_round(session, catalogue, world, "Maj 2026", [4, 5, 6], themes=2)
+    second = catalogue.themes[1].id
+    plan = f"/runder/{round_.id}/moede/6?tema={second}"
+    with facilitator_client(app, world) as client:
+        page = parse(client.get(plan).text)
+        assert all(
+            form.select_one('input[name="tema"]')["value"] == second
+            for form in page.select("form.action-form")
+        )
+        added = client.post(
+            f"/runder/{round_.id}/handlinger",
+            data={"csrf_token": CSRF, "tema": second, "what": "Fælles dagsorden"},
+            follow_redirects=False,
+        )
+        assert added.headers["location"] == f"{plan}&gemt=1#plan"
+        action = parse(client.get(plan).text).select_one("form.action-form[action*='/handlinger/']")
+        assert action is not None
+        gone = client.post(
+            f"{action['action']}/slet",
+            data={"csrf_token": CSRF, "tema": second, "confirm": "ja"},
+            follow_redirects=False,
+        )
+        assert gone.headers["location"] == f"{plan}#plan"

@@ -496,6 +496,7 @@ def _store_action(
     closed: TeamRound,
     form: dict[str, str],
     action: PlanAction | None,
+    theme: str,
 ) -> Response:
     """Step 6: store a new (`action` None) or changed action; refused, step 6 shows it as typed."""
     try:
@@ -512,11 +513,12 @@ def _store_action(
             catalogue,
             closed,
             6,
+            theme=theme,
             error=problem.message,
             draft=(key, form),
         )
         raise Rejected(page) from problem
-    return RedirectResponse(f"/runder/{closed.round.id}/moede/6?gemt=1#plan", status_code=303)
+    return RedirectResponse(_step_url(closed.round, 6, theme, saved=True) + "#plan", 303)
 
 
 @router.post("/runder/{round_id}/handlinger", dependencies=CsrfChecked)
@@ -527,9 +529,11 @@ def create_action(
     catalogue: CatalogueDep,
     closed: ClosedRoundDep,
     form: ActionFormDep,
+    tema: Annotated[str, Form()] = "",
 ) -> Response:
     """Step 6: add an action to the plan."""
-    return _store_action(request, session, settings, catalogue, closed, form, None)
+    theme = _theme_of(closed.round, tema)
+    return _store_action(request, session, settings, catalogue, closed, form, None, theme)
 
 
 def _action(session: Session, round_id: int, action_id: int) -> PlanAction:
@@ -549,10 +553,12 @@ def change_action(
     round_id: int,
     action_id: int,
     form: ActionFormDep,
+    tema: Annotated[str, Form()] = "",
 ) -> Response:
     """Step 6: change an action of the plan."""
     action = _action(session, round_id, action_id)
-    return _store_action(request, session, settings, catalogue, closed, form, action)
+    theme = _theme_of(closed.round, tema)
+    return _store_action(request, session, settings, catalogue, closed, form, action, theme)
 
 
 @router.post("/runder/{round_id}/handlinger/{action_id}/slet", dependencies=CsrfChecked)
@@ -563,14 +569,24 @@ def delete_action(
     round_id: int,
     action_id: int,
     confirm: Annotated[str, Form()] = "",
+    tema: Annotated[str, Form()] = "",
 ) -> Response:
     """Step 6: remove an action from the plan, once the facilitator has confirmed it."""
     round_ = closed.round
     action = _action(session, round_id, action_id)
+    theme = _theme_of(round_, tema)
+    plan = _step_url(round_, 6, theme) + "#plan"
     if confirm != "ja":
-        return render(request, "meeting_delete_action.html", round=round_, action=action)
+        return render(
+            request,
+            "meeting_delete_action.html",
+            round=round_,
+            action=action,
+            theme=theme,
+            plan=plan,
+        )
     session.delete(action)
-    return RedirectResponse(f"/runder/{round_id}/moede/6#plan", status_code=303)
+    return RedirectResponse(plan, status_code=303)
 
 
 @router.post("/teams/{team_id}/opfoelgning", dependencies=CsrfChecked)
