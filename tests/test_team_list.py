@@ -1,14 +1,18 @@
 """»Dine teams«: each team's newest round with its answers, and the facilitator's next step."""
 
+from datetime import date, timedelta
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.core.formatting import danish_date
 from app.core.rounds import NextStepKind, RoundStatus, next_step
 from app.db.models import PlanAction, utcnow
+from app.db.rounds import create_round
 from app.themes import Catalogue
-from tests.html import parse, text_of
+from tests.html import parse
 from tests.world import act_as, build_world
 
 
@@ -53,7 +57,31 @@ def test_dine_teams_shows_the_open_round_with_its_count_and_luk_runden(
     assert world.round_a.label in row and "Åben" in row
     assert "1 af 5 har svaret" in row
     assert "Luk runden" in row and "ikke fastsat" in row
-    assert "gemmer endnu ikke en dato for næste måling" in text_of(page.text)
+
+
+def test_dine_teams_shows_the_next_measurement_step_6_set_and_flags_it_once_passed(
+    app: FastAPI, session: Session, catalogue: Catalogue
+) -> None:
+    world = build_world(session, catalogue)
+    team_b = world.team_b
+    round_b = create_round(
+        session=session,
+        catalogue=catalogue,
+        team_id=team_b.id or 0,
+        label="Runde B",
+        theme_ids=[catalogue.themes[0].id],
+        status="closed",
+    )
+    world.round_a.next_measurement_on = date.today() + timedelta(days=40)
+    round_b.next_measurement_on = date(2026, 3, 3)
+    session.add_all([world.round_a, round_b])
+    session.commit()
+    with TestClient(app) as client:
+        act_as(client, app.state.settings.signing_key(), world.admin)
+        rows = _rows(client.get("/teams").text)
+    assert danish_date(world.round_a.next_measurement_on) in rows["Team A"]
+    assert "passeret" not in rows["Team A"]
+    assert "3. mar. 2026" in rows["Team B"] and "passeret" in rows["Team B"]
 
 
 def test_dine_teams_asks_for_the_meeting_then_for_the_follow_up_of_its_actions(

@@ -1,12 +1,20 @@
 """Units and teams: creating, editing and assigning facilitators."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from app.core.formatting import LOCAL_TIME
 from app.core.forms import read_form
-from app.core.rounds import NextStepKind, RoundStatus, effective_status, next_step
+from app.core.rounds import (
+    NextStepKind,
+    RoundStatus,
+    effective_status,
+    next_measurement,
+    next_step,
+)
 from app.db.audit import record
 from app.db.meeting import OPEN_STATUSES
 from app.db.models import NamedBase, PlanAction, Round, Team, TeamFacilitator, Unit, User
@@ -130,6 +138,7 @@ class TeamSummary:
     open_actions: int
     step: NextStepKind
     step_text: str
+    next_measurement: tuple[date, bool] | None = None  # the date step 6 set, and whether it passed
 
     @property
     def open_round(self) -> Round | None:
@@ -154,11 +163,13 @@ def team_summaries(*, session: Session, team_ids: list[int]) -> dict[int, TeamSu
         ).all()
     )
     summaries = {}
+    today = datetime.now(LOCAL_TIME).date()
     for team_id in team_ids:
         latest, count = newest.get(team_id, (None, 0))
         status = effective_status(latest) if latest is not None else None
         discussed = latest is not None and latest.discussed_at is not None
         open_actions = int(actions.get(team_id, 0))
         step, text = next_step(latest=status, discussed=discussed, open_actions=open_actions)
-        summaries[team_id] = TeamSummary(latest, count, open_actions, step, text)
+        planned = next_measurement(latest, today=today)
+        summaries[team_id] = TeamSummary(latest, count, open_actions, step, text, planned)
     return summaries
