@@ -293,13 +293,19 @@ def test_own_scores_show_no_team_figures_before_they_are_shared(
 def test_no_other_phone_or_guessed_key_sees_anyones_own_scores(
     client: TestClient, session: Session, catalogue: Catalogue, cookie: str | None
 ) -> None:
-    made, _ = _closed_round_with_answers(session, catalogue, released=True)
-    if cookie is not None:
-        client.cookies.set(f"sv_r{made.id}", cookie)
-    reply = client.get(f"/r/{made.code}")
-    assert reply.status_code == 409
-    assert "Runden er lukket" in text_of(reply.text)
-    assert "own-table" not in reply.text and "Min egen grund" not in reply.text
+    for released in (False, True):
+        made, _ = _closed_round_with_answers(session, catalogue, released=released)
+        if cookie is not None:
+            client.cookies.set(f"sv_r{made.id}", cookie)
+        reply = client.get(f"/r/{made.code}")
+        assert "own-table" not in reply.text and "Min egen grund" not in reply.text
+        if released:
+            # The kept link leads on to the team radar the facilitator shared, and nothing more.
+            assert reply.status_code == 200
+            assert reply.url.path == f"/r/{made.code}/resultater"
+        else:
+            assert reply.status_code == 409
+            assert "Runden er lukket" in text_of(reply.text)
 
 
 def test_own_scores_are_not_shown_while_the_round_is_open(

@@ -269,6 +269,9 @@ def _closed_page(
 ) -> Response:
     """Why the round takes no answers; after close, this phone's own scores beside the team's."""
     own = _previous_answers(session=session, round_=round_, key=key)
+    if status == RoundStatus.CLOSED and own is None and round_.results_released:
+        # The link and QR code that people keep lead on to the team radar the facilitator shared.
+        return RedirectResponse(f"/r/{round_.join_code}/resultater", status_code=303)
     if status != RoundStatus.CLOSED or own is None:
         message = CLOSED_MESSAGES[status]
         closed = status == RoundStatus.CLOSED
