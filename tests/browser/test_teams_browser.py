@@ -25,5 +25,8 @@ def test_dine_teams_shows_the_open_round_and_the_next_step(
     )
     width = page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path=screenshots / f"teams-{name}.png", full_page=True)
+    # Nothing scrolls sideways inside the table's box either: on a phone each team is a block.
+    inside = page.locator(".table-wrap").first.evaluate("e => [e.scrollWidth, e.clientWidth]")
     page.context.close()
     assert width <= viewport["width"]
+    assert inside[0] <= inside[1], inside
