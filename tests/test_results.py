@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 
 from app.core.scoring import Answer
@@ -590,6 +592,27 @@ def test_comparison_overlays_the_chosen_rounds_with_a_change_table(
     # S2 has one value in May: hidden there, so no change can be given.
     row = page.select_one(f'table.compare-table tr[id="sammenlign-{S2}"]')
     assert cell_texts(row) == ["5,3", "–", "–"]
+
+
+def test_the_comparison_counts_the_teams_answers_once(
+    client: TestClient, engine: Engine, setting: Setting
+) -> None:
+    """The team's rounds come with their counts; which may be shown is judged on those counts."""
+    team, earlier, current = setting.team.id, setting.earlier.id, setting.current.id
+    counts: list[str] = []
+
+    def keep(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "answers_per_round" in statement:  # the one response count (db/rounds.py)
+            counts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        reply = client.get(f"/teams/{team}/sammenlign?runde={earlier}&runde={current}")
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert reply.status_code == 200
+    assert "compare-table" in reply.text
+    assert len(counts) == 1, counts
 
 
 def test_comparison_needs_two_rounds_of_the_team(

@@ -149,6 +149,7 @@ class Comparison:
     """Two or more rounds of a team side by side."""
 
     team: Team
+    choices: list[Round]  # every opened round of the team, oldest first
     rounds: list[Round]  # chosen, oldest first
     shown: list[RoundSeries]  # the chosen rounds with enough answers, oldest first
     too_few: list[Round]
@@ -308,9 +309,10 @@ def statement_comments(*, session: Session, round_id: int) -> dict[str, list[str
     return dict(result)
 
 
-def team_rounds(*, session: Session, team_id: int) -> list[Round]:
-    """The team's rounds that have been opened (not drafts), in the order they were held."""
-    return [r for r, _ in rounds_with_counts(session=session, team_id=team_id, opened_only=True)]
+def _counted_team_rounds(session: Session, team_id: int) -> list[tuple[Round, int]]:
+    """The team's rounds that have been opened (not drafts), in the order they were held, each
+    with its number of responses."""
+    return rounds_with_counts(session=session, team_id=team_id, opened_only=True)
 
 
 def series(round_: Round, means: Mapping[str, float | None]) -> RoundSeries:
@@ -328,10 +330,18 @@ def series(round_: Round, means: Mapping[str, float | None]) -> RoundSeries:
 
 
 def released_rounds(
-    session: Session, rounds: Sequence[Round], k: int, min_share: float
+    session: Session,
+    rounds: Sequence[Round],
+    k: int,
+    min_share: float,
+    counts: Mapping[int, int] | None = None,
 ) -> list[Round]:
-    """The rounds whose results may be shown: closed, with enough answers."""
-    counts = response_counts(session=session, round_ids=[r.id for r in rounds if r.id])
+    """The rounds whose results may be shown: closed, with enough answers.
+
+    `counts` (responses per round id) saves a count the caller already made.
+    """
+    if counts is None:
+        counts = response_counts(session=session, round_ids=[r.id for r in rounds if r.id])
     return [
         r
         for r in rounds
@@ -347,9 +357,10 @@ def released_rounds(
 
 def _earlier_series(session: Session, round_: Round, k: int, min_share: float) -> list[RoundSeries]:
     """The team's earlier rounds whose results may be shown, oldest first."""
-    team_rounds_ = team_rounds(session=session, team_id=round_.team_id)
-    earlier = [r for r in team_rounds_ if r.id != round_.id and is_earlier(r, round_)]
-    shown = released_rounds(session, earlier, k, min_share)[-MAX_EARLIER_ROUNDS:]
+    counted = _counted_team_rounds(session, round_.team_id)
+    earlier = [r for r, _ in counted if r.id != round_.id and is_earlier(r, round_)]
+    counts = {r.id: n for r, n in counted if r.id is not None}
+    shown = released_rounds(session, earlier, k, min_share, counts)[-MAX_EARLIER_ROUNDS:]
     for r in shown:
         mark_results_shown(session=session, round_=r)
     means = round_means(session=session, round_ids=[r.id for r in shown if r.id is not None], k=k)
@@ -564,14 +575,17 @@ def comparison(
 ) -> Comparison:
     """The chosen rounds of the team (others are ignored) with their means per statement."""
     assert team.id is not None
-    chosen = [r for r in team_rounds(session=session, team_id=team.id) if r.id in set(round_ids)]
-    shown_rounds = released_rounds(session, chosen, k, min_share)
+    counted = _counted_team_rounds(session, team.id)
+    chosen = [r for r, _ in counted if r.id in set(round_ids)]
+    counts = {r.id: n for r, n in counted if r.id is not None}
+    shown_rounds = released_rounds(session, chosen, k, min_share, counts)
     for r in shown_rounds:
         mark_results_shown(session=session, round_=r)
     means = round_means(session=session, round_ids=[r.id for r in shown_rounds if r.id], k=k)
     shown = [series(r, means[r.id]) for r in shown_rounds if r.id is not None]
     too_few = [r for r in chosen if r not in shown_rounds]
-    return Comparison(team, chosen, shown, too_few, _compared_axes(session, shown_rounds))
+    choices = [r for r, _ in counted]
+    return Comparison(team, choices, chosen, shown, too_few, _compared_axes(session, shown_rounds))
 
 
 def _compared_axes(

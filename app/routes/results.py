@@ -19,7 +19,6 @@ from app.db.results import (
     comparison,
     public_results,
     round_report,
-    team_rounds,
 )
 from app.errors import NotFound
 from app.themes import Catalogue
@@ -209,7 +208,7 @@ def compare_rounds(
     }
     context = {
         "team": team,
-        "choices": team_rounds(session=session, team_id=team_id),
+        "choices": compared.choices,
         "compared": compared,
         "figures": figures if len(compared.shown) >= 2 else {},
     }

@@ -198,9 +198,10 @@ def test_comparison_page_overlays_the_chosen_rounds(
     desktop: Visit, demo: Demo, screenshots: Path
 ) -> None:
     with Session(demo.app.state.engine) as session:
-        from app.db.results import team_rounds
+        from app.db.rounds import rounds_with_counts
 
-        rounds = team_rounds(session=session, team_id=demo.team_id)
+        counted = rounds_with_counts(session=session, team_id=demo.team_id, opened_only=True)
+        rounds = [round_ for round_, _ in counted]
     first, last = rounds[0].id, rounds[2].id
     page = desktop.open(f"/teams/{demo.team_id}/sammenlign?runde={first}&runde={last}")
     page.locator("section.theme-results").first.screenshot(
