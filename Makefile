@@ -21,9 +21,10 @@ run: $(STAMP)
 
 ## Lint, type-check and run the whole test suite (SQLite, PostgreSQL where reachable, Chromium).
 ## One pytest worker per CPU, tests handed out one by one; a module with a module-scoped fixture
-## stays on one worker (tests/conftest.py marks it), so the fixture is built once.
+## stays on one worker (tests/conftest.py marks it), so the fixture is built once. The 25 slowest
+## tests are listed at the end.
 test: $(STAMP) chromium lint
-	$(BIN)/pytest -n auto --dist loadgroup
+	$(BIN)/pytest -n auto --dist loadgroup --durations=25
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -198,9 +198,19 @@ def app_with(tmp_path: Path, database_url: str, engine: Engine) -> AppMaker:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under `make test` (xdist, --dist loadgroup) tests are handed to the workers one by one, for
     an even load; a module with a module-scoped fixture (a live site, a built wheel) keeps its tests
-    on one worker, so that the fixture is built once."""
+    on one worker, so that the fixture is built once.
+
+    A module that takes minutes (the accessibility matrix) sets `WORKER_GROUPS = N`: its tests are
+    dealt into N groups, which may run on different workers, each building the fixture once.
+    """
+    dealt: dict[str, int] = {}
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         definitions = info.name2fixturedefs.values() if info else []
         if any(chain[-1].scope == "module" for chain in definitions):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+            module = item.nodeid.split("::")[0]
+            groups = getattr(item.module, "WORKER_GROUPS", 1)
+            number = dealt.get(module, 0)
+            dealt[module] = number + 1
+            group = module if groups == 1 else f"{module}#{number % groups}"
+            item.add_marker(pytest.mark.xdist_group(group))

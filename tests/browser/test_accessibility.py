@@ -29,6 +29,9 @@ DESKTOP = {"width": 1280, "height": 900}
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 BLOCKING = ("serious", "critical")
 AXE = Axe()
+# Over three minutes of one worker: dealt into two groups, so that both workers share it (the live
+# site of `demo` is built once on each; tests/conftest.py).
+WORKER_GROUPS = 2
 # Pages whose look the fixes touched: screenshots to look at (test-output/screenshots/).
 SCREENSHOTS = {
     "results",
