@@ -21,11 +21,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.scoring import Answer
 from app.core.stats import SCALE
-from app.db.aggregates import store_aggregates, store_missing_aggregates, stored_aggregates
+from app.db.aggregates import (
+    store_aggregates,
+    store_missing_aggregates,
+    stored_aggregates,
+    stored_comments,
+)
 from app.db.engine import make_engine
 from app.db.models import Response, Round, RoundAggregate, Score, Team, Unit
 from app.db.responses import save_response
@@ -101,6 +106,20 @@ def _recomputed(session: Session, round_id: int) -> Counts:
         )
         for key, given in values.items()
     }
+
+
+def _comments(session: Session, round_id: int) -> dict[str, list[str]]:
+    """The round's comments recounted from the score rows, stripped, as the results show them."""
+    found: dict[str, list[str]] = {}
+    rows = session.exec(
+        select(Score.statement_id, Score.comment)
+        .join(Response, col(Response.id) == Score.response_id)
+        .where(Response.round_id == round_id)
+    ).all()
+    for statement_id, comment in rows:
+        if comment and comment.strip():
+            found.setdefault(statement_id, []).append(comment.strip())
+    return {statement_id: sorted(texts) for statement_id, texts in found.items()}
 
 
 def _stored(session: Session, round_id: int) -> Counts:
@@ -216,7 +235,13 @@ def test_the_migration_fills_in_every_round_closed_before_it(
                         ],
                     )
                     scores = [
-                        {"response_id": response_id, "statement_id": sid, "value": value}
+                        {
+                            "response_id": response_id,
+                            "statement_id": sid,
+                            "value": value,
+                            # a 7 comes with a comment, padded as a phone might send it
+                            "comment": f" K{response_id} " if value == 7 else None,
+                        }
                         for sid, value in zip(statement_ids, values, strict=True)
                         if value != SKIP
                     ]
@@ -228,9 +253,13 @@ def test_the_migration_fills_in_every_round_closed_before_it(
                 marker = session.get(RoundAggregate, number)
                 if status == "open":
                     assert marker is None and _stored(session, number) == {}
+                    assert stored_comments(session=session, round_id=number) == {}
                 else:
                     assert marker is not None
                     assert _stored(session, number) == _recomputed(session, number)
+                    assert stored_comments(session=session, round_id=number) == _comments(
+                        session, number
+                    )
 
 
 TABLE = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE)\s+\"?(\w+)", re.IGNORECASE)
@@ -313,3 +342,46 @@ def test_storing_a_round_twice_keeps_the_first_counts_and_raises_nothing(
     store_aggregates(session=session, round_id=round_id)  # a second reader of the same round
     session.commit()
     assert first and _stored(session, round_id) == first == _recomputed(session, round_id)
+
+
+def test_a_closed_rounds_comments_are_read_from_their_stored_copies_and_reopening_renews_them(
+    app: FastAPI, client: TestClient, engine: Engine, session: Session, catalogue: Catalogue
+) -> None:
+    round_, statement_ids = _open_round(session, catalogue, size=5)
+    first = statement_ids[0]
+    for person, comment in enumerate(["Godt samarbejde", "  Mere tid  ", "", None]):
+        save_response(
+            session=session,
+            round_id=round_.id or 0,
+            respondent_key=f"comment-{person}",
+            profession=None,
+            answers={first: Answer(6, comment)},
+        )
+    close_round(session=session, round_=round_)
+    session.commit()
+    # stripped, the empty one left out, and no tie to a response or a profession
+    assert stored_comments(session=session, round_id=round_.id or 0) == {
+        first: ["Godt samarbejde", "Mere tid"]
+    }
+
+    # Reopened before anyone saw the results, a fifth phone comments; closed again, the stored
+    # copies are those of the round as it is now.
+    reopen_round(session=session, round_=round_)
+    assert stored_comments(session=session, round_id=round_.id or 0) == {}
+    save_response(
+        session=session,
+        round_id=round_.id or 0,
+        respondent_key="comment-late",
+        profession=None,
+        answers={first: Answer(7, "Sent men godt")},
+    )
+    close_round(session=session, round_=round_)
+    session.commit()
+    admin_client(app, client, session)
+    with tables_queried(engine) as seen:
+        page = client.get(f"/runder/{round_.id}/resultater")
+    assert page.status_code == 200
+    for comment in ("Godt samarbejde", "Mere tid", "Sent men godt"):
+        assert comment in page.text
+    assert "score" not in seen, seen  # stored at close: the page reads no score row at all
+    assert seen["statement_comment"] > 0

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from app.cli import app as cli
 from app.core.retention import months_before
 from app.core.scoring import Answer
+from app.db.aggregates import stored_comments
 from app.db.models import AuditEntry, DeletedRound, Response, Round, Score, User, utcnow
 from app.db.responses import save_response
 from app.db.retention import prune
@@ -92,6 +93,12 @@ def _comments(session: Session, round_: Round) -> list[str | None]:
     )
 
 
+def _shown_comments(session: Session, round_: Round) -> list[str]:
+    """The comments the results page shows: the copies stored beside the round's counts."""
+    stored = stored_comments(session=session, round_id=round_.id or 0)
+    return [text for texts in stored.values() for text in texts]
+
+
 def _values(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Score)).one()
 
@@ -107,6 +114,8 @@ def test_comments_stay_until_24_months_after_the_round_closed(
     _prune(session, utcnow() + timedelta(days=23 * 31))
     assert len(_comments(session, rounds.closed)) == 3
     assert len(_comments(session, rounds.ran_out)) == 3
+    # the copies the results read, stored when the round closed
+    assert _shown_comments(session, rounds.closed) == [f"Kommentar {n}" for n in range(3)]
 
 
 def test_comments_of_closed_rounds_go_after_24_months_and_nothing_else_does(
@@ -115,6 +124,7 @@ def test_comments_of_closed_rounds_go_after_24_months_and_nothing_else_does(
     scores = _values(session)
     _prune(session, utcnow() + timedelta(days=25 * 31), round_years=0)
     assert _comments(session, rounds.closed) == []
+    assert _shown_comments(session, rounds.closed) == []  # the results' copies go too
     assert _comments(session, rounds.ran_out) == []  # closed when its closing time passed
     assert len(_comments(session, rounds.still_open)) == 3  # still taking answers: kept
     assert _values(session) == scores  # the scores themselves stay, only the texts go

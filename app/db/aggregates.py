@@ -3,7 +3,8 @@
 A closed round never changes, so its scores are aggregated once, in the transaction that closes
 it (`close_round`), or, for a round whose closing time passed, by the first view that reads it
 (`store_missing_aggregates`). Reopening a round deletes them (`discard_aggregates`). Every view
-except the raw export reads these rows instead of the score rows; the small-group rule of
+except the raw export reads these rows instead of the score rows (the comments too, copied into
+`statement_comment`); the small-group rule of
 `app.core.anonymity` applies when they are read, exactly as it did to the live sums.
 """
 
@@ -23,6 +24,7 @@ from app.db.models import (
     RoundAggregate,
     Score,
     StatementAggregate,
+    StatementComment,
     utcnow,
 )
 from app.db.sql import is_closed
@@ -71,7 +73,36 @@ def store_aggregates(*, session: Session, round_id: int) -> None:
     ).scalar_one()
     if _claim(session, round_id, responses):
         session.execute(_tallies(col(Response.round_id) == round_id))
+        _copy_comments(session, round_id)
     session.flush()
+
+
+def _copy_comments(session: Session, round_id: int) -> None:
+    """Copy the round's comments, stripped, without their response or profession."""
+    found = session.execute(
+        select(col(Score.statement_id), col(Score.comment))
+        .join(Response, col(Response.id) == col(Score.response_id))
+        .where(col(Response.round_id) == round_id, col(Score.comment).is_not(None))
+    ).all()
+    session.add_all(
+        StatementComment(round_id=round_id, statement_id=statement_id, text=comment.strip())
+        for statement_id, comment in found
+        if comment and comment.strip()
+    )
+
+
+def stored_comments(*, session: Session, round_id: int) -> dict[str, list[str]]:
+    """A stored round's comments per statement, in alphabetical order so that they cannot be
+    linked to one phone."""
+    query = (
+        select(col(StatementComment.statement_id), col(StatementComment.text))
+        .where(col(StatementComment.round_id) == round_id)
+        .order_by(col(StatementComment.statement_id), col(StatementComment.text))
+    )
+    result: dict[str, list[str]] = {}
+    for statement_id, text in session.execute(query):
+        result.setdefault(statement_id, []).append(text)
+    return result
 
 
 def store_missing_aggregates(*, session: Session, now: datetime) -> int:
@@ -91,6 +122,7 @@ def store_missing_aggregates(*, session: Session, now: datetime) -> int:
 def discard_aggregates(*, session: Session, round_id: int) -> None:
     """Forget a reopened round's figures: more answers may come."""
     session.execute(delete(StatementAggregate).where(col(StatementAggregate.round_id) == round_id))
+    session.execute(delete(StatementComment).where(col(StatementComment.round_id) == round_id))
     session.execute(delete(RoundAggregate).where(col(RoundAggregate.round_id) == round_id))
     session.flush()
 

@@ -559,6 +559,23 @@ class RoundAggregate(SQLModel, table=True):
     computed_at: datetime = Field(default_factory=utcnow)
 
 
+class StatementComment(SQLModel, table=True):
+    """A closed round's comment on one statement, copied from its score row when the round's
+    figures are stored: the results read these, never the score rows. No link to the response or
+    its profession is kept, so a comment cannot be tied to a group smaller than the round."""
+
+    __tablename__ = "statement_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    statement_id: str = Field(max_length=100)
+    text: str = Field(max_length=MAX_COMMENT_LENGTH)
+
+
 class StatementAggregate(SQLModel, table=True):
     """A closed round's counts for one statement and one profession code (None: not stated).
 

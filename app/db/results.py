@@ -42,7 +42,7 @@ from app.core.stats import (
     rises_and_falls,
     statement_stats,
 )
-from app.db.aggregates import store_aggregates, stored_aggregates, stored_means
+from app.db.aggregates import store_aggregates, stored_aggregates, stored_comments, stored_means
 from app.db.audit import record
 from app.db.models import Response, Round, RoundStatement, Score, Team, utcnow
 from app.db.rounds import response_counts, round_statements, rounds_with_counts
@@ -294,21 +294,6 @@ def profession_sizes(
     return result
 
 
-def statement_comments(*, session: Session, round_id: int) -> dict[str, list[str]]:
-    """The comments per statement, in alphabetical order so they cannot be linked to one phone."""
-    query = (
-        select(Score.statement_id, Score.comment)
-        .join(Response, col(Response.id) == col(Score.response_id))
-        .where(Response.round_id == round_id, col(Score.comment).is_not(None))
-        .order_by(col(Score.statement_id), col(Score.comment))
-    )
-    result: dict[str, list[str]] = defaultdict(list)
-    for statement_id, comment in session.execute(query).all():
-        if comment and comment.strip():
-            result[statement_id].append(comment.strip())
-    return dict(result)
-
-
 def _counted_team_rounds(session: Session, team_id: int) -> list[tuple[Round, int]]:
     """The team's rounds that have been opened (not drafts), in the order they were held, each
     with its number of responses."""
@@ -535,7 +520,7 @@ def round_report(
     grouping = grouping_of(
         session=session, round_id=round_.id, k=k, profession_labels=profession_labels
     )
-    comments = statement_comments(session=session, round_id=round_.id)
+    comments = stored_comments(session=session, round_id=round_.id)
     return RoundReport(
         round_,
         team,

@@ -14,7 +14,7 @@ from app.config import Settings
 from app.core.retention import comments_cutoff, rounds_cutoff
 from app.core.rounds import held_at
 from app.db import audit, sql
-from app.db.models import DeletedRound, Response, Round, Score
+from app.db.models import DeletedRound, Response, Round, Score, StatementComment
 from app.db.rounds import count_responses
 from app.db.sessions import prune_login_sessions
 
@@ -52,6 +52,8 @@ def prune_comments(*, session: Session, now: datetime, months: int) -> int:
             .where(col(Score.response_id).in_(in_round), col(Score.comment).is_not(None))
             .values(comment=None)
         )
+        # … and their copies beside the stored counts, which the results read
+        session.execute(delete(StatementComment).where(col(StatementComment.round_id) == round_id))
         audit.record(
             session=session,
             actor=None,
