@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, Route
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
@@ -110,6 +110,37 @@ def test_a_note_typed_just_before_the_step_link_is_stored(
     page.get_by_role("button", name="Trin 6 →").click()
     page.wait_for_url("**/moede/6**")
     assert _stored(service, round_)[0].requirements == "Faste mødetider hver anden uge"
+    page.context.close()
+
+
+def test_a_step_link_pressed_while_a_background_save_runs_goes_on_to_the_next_step(
+    browser: Browser, service: Service
+) -> None:
+    """Found in the cycle walk: the post that waited for the save came back to the same step."""
+    round_, page = _at_step(browser, service, 4, chosen=3)
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:  # the background save (JSON) waits until the link is pressed
+        if route.request.headers.get("accept") == "application/json":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/noter", hold)
+    page.locator("form.autosave textarea").first.type("Vi ringer til forældrene")
+    for _ in range(100):  # the save is on its way and has no answer yet
+        if held:
+            break
+        page.wait_for_timeout(50)  # (routes are handled while Playwright waits)
+    assert held
+    page.evaluate("document.activeElement.blur()")
+    with page.expect_navigation(url="**/moede/5**"):
+        page.get_by_role("button", name="Trin 5 →").click()
+        page.wait_for_timeout(200)  # the link's post is waiting for the save
+        for route in held:
+            route.continue_()
+    assert "/moede/5" in page.url
+    assert _stored(service, round_)[0].experience == "Vi ringer til forældrene"
     page.context.close()
 
 
