@@ -16,6 +16,8 @@ from app.db.models import AuditEntry, TeamFacilitator, User, utcnow
 KINDS: dict[str, str] = {
     "login.succeeded": "Logget ind",
     "login.failed": "Mislykket login",
+    "login.oidc": "Logget ind med kommunens konto",
+    "login.oidc_refused": "Login med kommunens konto afvist",
     "logout": "Logget ud",
     "sessions.ended": "Logget ud overalt",
     "setup.completed": "Første administrator oprettet",
