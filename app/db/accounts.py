@@ -257,7 +257,7 @@ def user_for_sso(
         user = create_user(
             session=session, email=email, name=name or email, role=role, password=None
         )
-        record(session=session, actor=None, kind="user.activated", subject=user, detail="SSO")
+        record(session=session, actor=None, kind="user.created_by_sso", subject=user)
     if not user.is_active:
         return None
     if role is not None and role != user.role:

@@ -26,6 +26,7 @@ KINDS: dict[str, str] = {
     "invitation.issued": "Invitation udstedt",
     "password.reset_issued": "Link til ny adgangskode udstedt",
     "user.activated": "Bruger genaktiveret",
+    "user.created_by_sso": "Bruger oprettet ved login med kommunens konto",
     "user.deactivated": "Bruger deaktiveret",
     "user.role_changed": "Rolle ændret",
     "team.created": "Team oprettet",
