@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint chromium wrk bench bench-quick clean
+.PHONY: install run test lint chromium oidc-provider wrk bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ run: $(STAMP)
 ## One pytest worker per CPU, tests handed out one by one; a module with a module-scoped fixture
 ## stays on one worker (tests/conftest.py marks it), so the fixture is built once. The 25 slowest
 ## tests are listed at the end.
-test: $(STAMP) chromium lint
+test: $(STAMP) chromium oidc-provider lint
 	$(BIN)/pytest -n auto --dist loadgroup --durations=25
 
 lint: $(STAMP)
@@ -40,6 +40,13 @@ chromium:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core poppler-utils >/dev/null; \
 	} || { [ "$$CI" != "true" ] || exit 1; echo "chromium kunne ikke installeres; browsertests springes over"; }
+
+## The OpenID Connect provider that tests/test_oidc.py starts (npm oidc-provider, at the locked version).
+## Without Node.js the tests are skipped with the reason; under CI=true this fails instead.
+oidc-provider:
+	@if command -v npm >/dev/null; then cd tests/oidc && npm ci --no-audit --no-fund --silent; \
+	elif [ "$$CI" = "true" ]; then echo "npm mangler: OIDC-testene kan ikke køre"; exit 1; \
+	else echo "npm mangler; OIDC-testene springes over"; fi
 
 ## Debian's wrk drives bench/load.py; without it the script uses its own asyncio client and says so.
 wrk:

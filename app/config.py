@@ -16,6 +16,14 @@ DATA_DIR = Path("var")
 MIN_SECRET_LENGTH = 32
 
 
+def _secret(value: SecretStr | None, file: Path | None) -> str | None:
+    if value is not None:
+        return value.get_secret_value()
+    if file is not None:
+        return file.read_text(encoding="utf-8").strip()
+    return None
+
+
 class Settings(BaseSettings):
     """Every setting of the service; each field is documented in the README's table."""
 
@@ -120,6 +128,42 @@ class Settings(BaseSettings):
     smtp_sender: str = Field(
         default="", max_length=254, description="The From address of the e-mails."
     )
+    oidc_issuer: str = Field(
+        default="",
+        description="OpenID Connect issuer URL for single sign-on; empty: no SSO.",
+    )
+    oidc_client_id: str = Field(default="", description="The service's client id at the issuer.")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="The client secret at the issuer."
+    )
+    oidc_client_secret_file: Path | None = Field(
+        default=None,
+        description="File holding the client secret (instead of OIDC_CLIENT_SECRET).",
+    )
+    oidc_groups_claim: str = Field(
+        default="",
+        description="ID-token claim listing the user's groups (e.g. groups); empty: not used.",
+    )
+    oidc_admin_groups: str = Field(
+        default="", description="Comma-separated groups whose members are admins."
+    )
+    oidc_facilitator_groups: str = Field(
+        default="", description="Comma-separated groups whose members are facilitators."
+    )
+    oidc_create_facilitators: bool = Field(
+        default=False,
+        description="Create an account for an unknown user in a facilitator group at first login.",
+    )
+    oidc_clock_skew_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=600,
+        description="Leeway for the ID token's times (exp, iat) against the issuer's clock.",
+    )
+    password_login: bool = Field(
+        default=True,
+        description="Password login stays on; off only together with SSO.",
+    )
     catalogue_path: Path = Field(
         default_factory=default_catalogue_path, description="The statement catalogue (YAML)."
     )
@@ -135,13 +179,32 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _sso_is_complete(self) -> "Settings":
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_secret() is not None):
+            raise ValueError(
+                "SPINDELVAEV_OIDC_CLIENT_ID og SPINDELVAEV_OIDC_CLIENT_SECRET (eller _FILE) skal "
+                "sættes, når SPINDELVAEV_OIDC_ISSUER er sat."
+            )
+        if not self.password_login and not self.oidc_issuer:
+            raise ValueError(
+                "SPINDELVAEV_PASSWORD_LOGIN=0 kræver SSO (SPINDELVAEV_OIDC_ISSUER), "
+                "ellers kan ingen logge ind."
+            )
+        return self
+
     def smtp_secret(self) -> str | None:
         """The SMTP password: from the setting, or read from the file it names."""
-        if self.smtp_password is not None:
-            return self.smtp_password.get_secret_value()
-        if self.smtp_password_file is not None:
-            return self.smtp_password_file.read_text(encoding="utf-8").strip()
-        return None
+        return _secret(self.smtp_password, self.smtp_password_file)
+
+    def oidc_secret(self) -> str | None:
+        """The OIDC client secret: from the setting, or read from the file it names."""
+        return _secret(self.oidc_client_secret, self.oidc_client_secret_file)
+
+    @property
+    def sso_enabled(self) -> bool:
+        """Single sign-on through OpenID Connect is configured."""
+        return bool(self.oidc_issuer)
 
     @field_validator("log_level", mode="before")
     @classmethod

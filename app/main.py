@@ -32,6 +32,7 @@ from app.routes import (
     respond,
     results,
     rounds,
+    sso,
     teams,
 )
 from app.themes import load_catalogue
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         health,
         pages,
         accounts,
+        sso,
         admin,
         teams,
         rounds,

@@ -98,8 +98,9 @@ def serving(
     env: Mapping[str, str],
     log: Path,
     cwd: Path | None = None,
+    ready_path: str = "/healthz",
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """The server command running until the block ends; yields it once /healthz answers 200.
+    """The server command running until the block ends; yields it once ready_path answers 200.
 
     Its output goes to the log file, which the error quotes when the server does not start.
     """
@@ -109,7 +110,7 @@ def serving(
         )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
-        while not _answers_healthz(port):
+        while not _answers(port, ready_path):
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"the service did not start on port {port}:\n{tail}")
@@ -125,9 +126,9 @@ def serving(
             process.wait()
 
 
-def _answers_healthz(port: int) -> bool:
+def _answers(port: int, path: str) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as reply:
             return bool(reply.status == 200)
     except OSError:
         return False

@@ -52,6 +52,8 @@ PUBLIC = {
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),
+    ("GET", "/login/oidc"),  # 404 without SSO; tests/test_oidc.py covers the flow
+    ("GET", "/login/oidc/callback"),
     ("GET", "/opsaetning/{token}"),
     ("POST", "/opsaetning/{token}"),
     ("GET", "/invitation/{token}"),

@@ -205,6 +205,27 @@ def tls_files(tmp_path: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+def _tls_server(
+    tls_files: tuple[Path, Path],
+    *,
+    tls_context: bool = False,
+    ssl_context: bool = False,
+    **options: Any,
+) -> tuple[Mailbox, int, Controller]:
+    """A started loopback server with the certificate: STARTTLS (tls_context) or implicit TLS."""
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(*tls_files)
+    box, port = Mailbox(), free_port()
+    contexts = {"tls_context": server_side} if tls_context else {}
+    if ssl_context:
+        contexts["ssl_context"] = server_side
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, authenticator=box.authenticate, **contexts, **options
+    )
+    controller.start()
+    return box, port, controller
+
+
 def test_starttls_encrypts_before_the_login_and_checks_the_certificate(
     app_with: AppMaker,
     world: World,
@@ -212,19 +233,12 @@ def test_starttls_encrypts_before_the_login_and_checks_the_certificate(
     tls_files: tuple[Path, Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    cert, key = tls_files
-    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_side.load_cert_chain(cert, key)
-    box, port = Mailbox(), free_port()
-    controller = Controller(
-        box,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=box.authenticate,
-        tls_context=server_side,
+    cert = tls_files[0]
+    box, port, controller = _tls_server(
+        tls_files,
+        tls_context=True,
         require_starttls=True,  # the login and the message only after STARTTLS
     )
-    controller.start()
     try:
         mail = {**_mail_settings(port, tmp_path), "smtp_security": "starttls"}
         app = app_with(**mail)
@@ -237,4 +251,29 @@ def test_starttls_encrypts_before_the_login_and_checks_the_certificate(
     assert "E-mailen kunne ikke sendes" in text_of(untrusted)  # a certificate it cannot check
     assert "Linket er sendt med e-mail til anden@egedal.dk." in trusted
     assert [m["To"] for m in box.messages] == ["anden@egedal.dk"]
+    assert box.logins == [("spindelvaev", SMTP_PASSWORD)]
+
+
+def test_implicit_tls_delivers_the_message_over_an_encrypted_connection(
+    app_with: AppMaker,
+    world: World,
+    tmp_path: Path,
+    tls_files: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cert = tls_files[0]
+    box, port, controller = _tls_server(
+        tls_files,
+        ssl_context=True,  # TLS from the first byte (port 465 style), no STARTTLS
+        # aiosmtpd counts only STARTTLS as TLS for AUTH; this connection is encrypted throughout.
+        auth_require_tls=False,
+    )
+    try:
+        app = app_with(**{**_mail_settings(port, tmp_path), "smtp_security": "tls"})
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        page = _invite(app, world.admin, name="Ny Tovholder", email="ny@egedal.dk")
+    finally:
+        controller.stop()
+    assert "Linket er sendt med e-mail til ny@egedal.dk." in page
+    assert [m["To"] for m in box.messages] == ["ny@egedal.dk"]
     assert box.logins == [("spindelvaev", SMTP_PASSWORD)]

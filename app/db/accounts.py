@@ -240,3 +240,31 @@ def create_first_admin(
     user = create_user(session=session, email=email, name=name, role="admin", password=password)
     record(session=session, actor=user, kind="setup.completed", subject=user)
     return user
+
+
+def user_for_sso(
+    *, session: Session, email: str, name: str, role: str | None, create_facilitators: bool
+) -> User | None:
+    """The active account an SSO login with a verified e-mail belongs to, or None.
+
+    A role from the person's groups is applied to the account; an unknown person becomes a
+    facilitator only when that is allowed and their groups make them one.
+    """
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        if not (create_facilitators and role == "facilitator"):
+            return None
+        user = create_user(
+            session=session, email=email, name=name or email, role=role, password=None
+        )
+        record(session=session, actor=None, kind="user.created_by_sso", subject=user)
+    if not user.is_active:
+        return None
+    if role is not None and role != user.role:
+        detail = f"{user.role} → {role} (grupper ved SSO)"
+        user.role = role
+        record(session=session, actor=None, kind="user.role_changed", subject=user, detail=detail)
+    user.last_login_at = utcnow()
+    session.add(user)
+    session.flush()
+    return user

@@ -16,6 +16,8 @@ from app.db.models import AuditEntry, TeamFacilitator, User, utcnow
 KINDS: dict[str, str] = {
     "login.succeeded": "Logget ind",
     "login.failed": "Mislykket login",
+    "login.oidc": "Logget ind med kommunens konto",
+    "login.oidc_refused": "Login med kommunens konto afvist",
     "logout": "Logget ud",
     "sessions.ended": "Logget ud overalt",
     "setup.completed": "Første administrator oprettet",
@@ -24,6 +26,7 @@ KINDS: dict[str, str] = {
     "invitation.issued": "Invitation udstedt",
     "password.reset_issued": "Link til ny adgangskode udstedt",
     "user.activated": "Bruger genaktiveret",
+    "user.created_by_sso": "Bruger oprettet ved login med kommunens konto",
     "user.deactivated": "Bruger deaktiveret",
     "user.role_changed": "Rolle ændret",
     "team.created": "Team oprettet",

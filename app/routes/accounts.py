@@ -19,7 +19,14 @@ from app.db.models import User
 from app.db.sessions import end_all_login_sessions, live_login_sessions
 from app.errors import InvalidInput, NotFound, Rejected
 from app.web.addresses import client_address
-from app.web.auth import CurrentUserDep, OptionalUserDep, lifetimes, log_in, log_out
+from app.web.auth import (
+    CurrentUserDep,
+    OptionalUserDep,
+    lifetimes,
+    log_in,
+    log_out,
+    safe_next,
+)
 from app.web.csrf import require_csrf
 from app.web.deps import SessionDep
 from app.web.templating import render
@@ -30,19 +37,15 @@ FormStr = Annotated[str, Form()]
 NO_SETUP = "Siden findes ikke. Brug linket med engangskoden, som `spindelvaev serve` skrev."
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths: never send a user on to another site after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/teams"
-
-
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, user: OptionalUserDep, next: str = "") -> Response:
     """The login form (logged-in users go straight on)."""
     if user is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
+        return RedirectResponse(safe_next(next), status_code=303)
     return render(request, "login.html", next=next, email="")
+
+
+PASSWORD_LOGIN_OFF = "Log ind med adgangskode er slået fra her. Brug »Log ind med kommunens konto«."
 
 
 @router.post("/login", dependencies=CsrfChecked)
@@ -50,6 +53,8 @@ def login(
     request: Request, session: SessionDep, email: FormStr, password: FormStr, next: FormStr = ""
 ) -> Response:
     """Check the credentials; on success start a new session."""
+    if not request.app.state.settings.password_login:
+        return render(request, "login.html", 403, error=PASSWORD_LOGIN_OFF, next=next, email="")
     try:
         user = authenticate(
             session=session, email=email, password=password, address=client_address(request)
@@ -59,7 +64,7 @@ def login(
             request, "login.html", error.status_code, error=error.message, next=next, email=email
         )
     log_in(request, session, user)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=CsrfChecked)

@@ -40,6 +40,13 @@ def lifetimes(request: Request) -> tuple[timedelta, timedelta]:
     )
 
 
+def safe_next(target: str | None) -> str:
+    """Only local paths: never send a user on to another site after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/teams"
+
+
 def get_optional_user(request: Request, session: SessionDep) -> User | None:
     """The logged-in, active user of a live session, or None."""
     token = request.session.get(SESSION_TOKEN_KEY)

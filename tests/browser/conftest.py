@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -110,7 +111,7 @@ def _seed(app: FastAPI) -> tuple[Round, User]:
 
 
 @contextmanager
-def live_site(folder: Path) -> Iterator[Site]:
+def live_site(folder: Path, **changes: Any) -> Iterator[Site]:
     """Spindelvæv on a new SQLite file in the folder, served by uvicorn in a background thread."""
     url = f"sqlite:///{folder / 'spindelvaev.db'}"
     upgrade_to_head(url)
@@ -122,6 +123,7 @@ def live_site(folder: Path) -> Iterator[Site]:
         secret_key=SecretStr(secrets.token_urlsafe(40)),
         base_url=base_url,
         min_participation=0,  # the seeded round has 3 answers of 9
+        **changes,
     )
     app = create_app(settings=settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -32,6 +32,12 @@ AXE = Axe()
 # Over three minutes of one worker: dealt into two groups, so that both workers share it (the live
 # site of `demo` is built once on each; tests/conftest.py).
 WORKER_GROUPS = 2
+# SSO set up on the fresh site; its issuer is never reached by the pages tested.
+SSO = {
+    "oidc_issuer": "http://127.0.0.1:9",
+    "oidc_client_id": "spindelvaev",
+    "oidc_client_secret": "hemmelighed",
+}
 # Pages whose look the fixes touched: screenshots to look at (test-output/screenshots/).
 SCREENSHOTS = {
     "results",
@@ -70,7 +76,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo served on one port, and an empty service (no admin yet) on another."""
     with (
         live_site(tmp_path_factory.mktemp("a11y-demo")) as site,
-        live_site(tmp_path_factory.mktemp("a11y-fresh")) as fresh,
+        live_site(tmp_path_factory.mktemp("a11y-fresh"), **SSO) as fresh,
     ):
         yield _seeded_demo(site, fresh)
 
@@ -280,14 +286,24 @@ def test_page_has_no_serious_or_critical_accessibility_violations(
     assert problems == [], f"{kind} at {viewport}:\n" + "\n".join(problems)
 
 
+# Pages of the fresh site: the first-run setup, and the login pages with SSO set up.
+FRESH_PAGES: dict[str, tuple[Callable[[Demo], str], int]] = {
+    "first-run setup": (lambda d: d.setup_path, 200),
+    "login with sso": (lambda d: "/login", 200),
+    "sso login refused": (lambda d: "/login/oidc/callback?state=brugt", 400),
+}
+
+
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
-def test_first_run_setup_page_has_no_serious_or_critical_accessibility_violations(
-    viewport: str, browser: Browser, demo: Demo
+@pytest.mark.parametrize("kind", sorted(FRESH_PAGES))
+def test_fresh_site_page_has_no_serious_or_critical_accessibility_violations(
+    kind: str, viewport: str, browser: Browser, demo: Demo
 ) -> None:
+    path, status = FRESH_PAGES[kind]
     context = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True)  # type: ignore[arg-type]
     page = context.new_page()
-    answer = page.goto(demo.fresh.base_url + demo.setup_path)
-    assert answer is not None and answer.status == 200
+    answer = page.goto(demo.fresh.base_url + path(demo))
+    assert answer is not None and answer.status == status
     problems = _blocking_violations(page)
     context.close()
     assert problems == [], "\n".join(problems)
