@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.db.models import AuditEntry, LoginSession, User
 from app.themes import Catalogue
+from app.web.mail import link_message
 from tests.conftest import IN_CI, TEST_SECRET, AppMaker
 from tests.html import text_of
 from tests.support import free_port, serving
@@ -318,3 +319,32 @@ def test_sso_settings_need_a_client_and_password_login_off_needs_sso() -> None:
         Settings(oidc_issuer="https://login.example.dk", oidc_client_id="spindelvaev")
     with pytest.raises(ValidationError, match="SPINDELVAEV_PASSWORD_LOGIN=0 kræver SSO"):
         Settings(password_login=False)
+
+
+def test_with_password_login_off_invitations_lead_to_sso_and_no_password_can_be_set(
+    app_with: AppMaker, world: World, session: Session
+) -> None:
+    invited, token = world.invited, world.invitation_token
+    password = "et-langt-og-godt-kodeord-1"
+    app = _sso_app(app_with, "http://127.0.0.1:9", password_login=False)
+    secret = TEST_SECRET.get_secret_value()
+    with TestClient(app, follow_redirects=False) as client:
+        page = client.get(f"/invitation/{token}")
+        act_as(client, secret, None)
+        chosen = client.post(
+            f"/invitation/{token}",
+            data={"password": password, "repeated": password, "csrf_token": CSRF},
+        )
+        act_as(client, secret, world.facilitator_a)
+        account = client.get("/konto")
+        change_page = client.get("/konto/adgangskode")
+    assert 'href="/login/oidc?next=/teams"' in page.text and 'type="password"' not in page.text
+    assert "ingen adgangskode at vælge" in text_of(page.text)
+    assert chosen.status_code == 403 and "Adgangskoder bruges ikke her" in text_of(chosen.text)
+    session.expire_all()
+    assert session.get(User, invited.id).password_hash is None  # type: ignore[union-attr]
+    assert "Skift adgangskode" not in text_of(account.text)
+    assert change_page.status_code == 403
+    mail = link_message(settings=app.state.settings, user=invited, link="http://x/i", reset=False)
+    assert "logger ind med kommunens konto" in mail.get_content()
+    assert "Vælg din adgangskode" not in mail.get_content()

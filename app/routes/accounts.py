@@ -46,6 +46,22 @@ def login_page(request: Request, user: OptionalUserDep, next: str = "") -> Respo
 
 
 PASSWORD_LOGIN_OFF = "Log ind med adgangskode er slået fra her. Brug »Log ind med kommunens konto«."
+PASSWORDS_UNUSED = (
+    "Adgangskoder bruges ikke her: du logger ind med kommunens konto. "
+    "Din adgangskode skiftes hos kommunens it-afdeling."
+)
+
+
+def require_password_login(request: Request) -> None:
+    """Refuse, in Danish, a page that sets a password where only SSO logs in (nothing changes)."""
+    if not request.app.state.settings.password_login:
+        page = render(
+            request, "error.html", 403, title="Adgangskoder bruges ikke", message=PASSWORDS_UNUSED
+        )
+        raise Rejected(page)
+
+
+PasswordsUsed = [Depends(require_password_login)]
 
 
 @router.post("/login", dependencies=CsrfChecked)
@@ -118,12 +134,12 @@ def setup(
 
 @router.get("/invitation/{token}", response_class=HTMLResponse)
 def invitation_page(request: Request, session: SessionDep, token: str) -> Response:
-    """The form where an invited facilitator chooses a password."""
+    """The form where an invited facilitator chooses a password (with SSO only: the SSO button)."""
     user = user_for_invitation(session=session, token=token)
     return render(request, "invitation.html", invited=user, token=token)
 
 
-@router.post("/invitation/{token}", dependencies=CsrfChecked)
+@router.post("/invitation/{token}", dependencies=[*CsrfChecked, *PasswordsUsed])
 def accept(
     request: Request, session: SessionDep, token: str, password: FormStr, repeated: FormStr
 ) -> Response:
@@ -174,13 +190,13 @@ def log_out_everywhere(request: Request, session: SessionDep, user: CurrentUserD
     return RedirectResponse("/login?logget_ud=1", status_code=303)
 
 
-@router.get("/konto/adgangskode", response_class=HTMLResponse)
+@router.get("/konto/adgangskode", response_class=HTMLResponse, dependencies=PasswordsUsed)
 def password_page(request: Request, user: CurrentUserDep) -> Response:
     """The form to change one's own password."""
     return render(request, "password.html")
 
 
-@router.post("/konto/adgangskode", dependencies=CsrfChecked)
+@router.post("/konto/adgangskode", dependencies=[*CsrfChecked, *PasswordsUsed])
 def new_password(
     request: Request,
     session: SessionDep,

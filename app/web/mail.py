@@ -33,9 +33,13 @@ def link_message(*, settings: Settings, user: User, link: str, reset: bool) -> E
         opening = "Der er lavet et link, så du kan vælge en ny adgangskode til Spindelvæv."
     else:
         message["Subject"] = "Invitation til Spindelvæv"
-        opening = (
-            f"Du er inviteret som mødeleder i Spindelvæv hos {settings.municipality_name}. "
+        how = (
             "Vælg din adgangskode med linket herunder."
+            if settings.password_login
+            else "Du logger ind med kommunens konto; linket herunder fører dig dertil."
+        )
+        opening = (
+            f"Du er inviteret som mødeleder i Spindelvæv hos {settings.municipality_name}. {how}"
         )
     message.set_content(
         f"Kære {user.name}\n\n{opening}\n\n{link}\n\n"
