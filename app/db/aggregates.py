@@ -29,6 +29,7 @@ from app.db.models import (
 )
 from app.db.sql import is_closed
 
+CLAIM_BATCH = 500  # rounds tallied per statement when many are stored at once
 COUNT_COLUMNS = tuple(f"count_{value}" for value in SCALE)
 # Per round, per (profession, statement): the stored counts as the statistics read them.
 ByProfession = dict[tuple[str | None, str], Aggregate]
@@ -73,20 +74,20 @@ def store_aggregates(*, session: Session, round_id: int) -> None:
     ).scalar_one()
     if _claim(session, round_id, responses):
         session.execute(_tallies(col(Response.round_id) == round_id))
-        _copy_comments(session, round_id)
+        _copy_comments(session, [round_id])
     session.flush()
 
 
-def _copy_comments(session: Session, round_id: int) -> None:
-    """Copy the round's comments, stripped, without their response or profession."""
+def _copy_comments(session: Session, round_ids: Sequence[int]) -> None:
+    """Copy the rounds' comments, stripped, without their response or profession."""
     found = session.execute(
-        select(col(Score.statement_id), col(Score.comment))
+        select(col(Response.round_id), col(Score.statement_id), col(Score.comment))
         .join(Response, col(Response.id) == col(Score.response_id))
-        .where(col(Response.round_id) == round_id, col(Score.comment).is_not(None))
+        .where(col(Response.round_id).in_(round_ids), col(Score.comment).is_not(None))
     ).all()
     session.add_all(
         StatementComment(round_id=round_id, statement_id=statement_id, text=comment.strip())
-        for statement_id, comment in found
+        for round_id, statement_id, comment in found
         if comment and comment.strip()
     )
 
@@ -106,17 +107,36 @@ def stored_comments(*, session: Session, round_id: int) -> dict[str, list[str]]:
 
 
 def store_missing_aggregates(*, session: Session, now: datetime) -> int:
-    """Store every closed round that has no aggregates yet (closing times that passed)."""
-    missing = session.execute(
-        select(col(Round.id)).where(
-            is_closed(now), ~exists().where(col(RoundAggregate.round_id) == col(Round.id))
-        )
-    ).scalars()
-    count = 0
-    for round_id in list(missing):
-        store_aggregates(session=session, round_id=round_id)
-        count += 1
-    return count
+    """Store every closed round that has no aggregates yet (closing times that passed).
+
+    In a few statements whatever their number (after an upgrade that may be every round of the
+    municipality): one INSERT … SELECT claims them all, then one per batch of rounds tallies.
+    """
+    responses = (
+        select(func.count())
+        .select_from(Response)
+        .where(col(Response.round_id) == col(Round.id))
+        .scalar_subquery()
+    )
+    missing = select(col(Round.id), responses, literal(utcnow())).where(
+        is_closed(now), ~exists().where(col(RoundAggregate.round_id) == col(Round.id))
+    )
+    dialect = session.get_bind().dialect.name
+    insert_: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    claim = (
+        insert_(RoundAggregate)
+        .from_select(["round_id", "responses", "computed_at"], missing)
+        .on_conflict_do_nothing()
+        .returning(col(RoundAggregate.round_id))
+    )
+    claimed = sorted(session.execute(claim).scalars())
+    for first in range(0, len(claimed), CLAIM_BATCH):
+        batch = claimed[first : first + CLAIM_BATCH]
+        session.execute(_tallies(col(Response.round_id).in_(batch)))
+        for round_id in batch:
+            _copy_comments(session, [round_id])
+    session.flush()
+    return len(claimed)
 
 
 def discard_aggregates(*, session: Session, round_id: int) -> None:
