@@ -253,6 +253,7 @@ def build(url: str, size: Size, rng: random.Random) -> float:
             for table in ("unit", "team", "round"):
                 sequence = f"pg_get_serial_sequence('{table}', 'id')"
                 connection.execute(text(f"SELECT setval({sequence}, max(id)) FROM {table}"))
+    _analyse(engine)  # without statistics PostgreSQL scans every score for each round's tally
     with Session(engine) as session:
         _store_aggregates(session)
         session.commit()

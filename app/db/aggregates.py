@@ -133,8 +133,7 @@ def store_missing_aggregates(*, session: Session, now: datetime) -> int:
     for first in range(0, len(claimed), CLAIM_BATCH):
         batch = claimed[first : first + CLAIM_BATCH]
         session.execute(_tallies(col(Response.round_id).in_(batch)))
-        for round_id in batch:
-            _copy_comments(session, [round_id])
+        _copy_comments(session, batch)
     session.flush()
     return len(claimed)
 
