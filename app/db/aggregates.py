@@ -35,15 +35,37 @@ COUNT_COLUMNS = tuple(f"count_{value}" for value in SCALE)
 ByProfession = dict[tuple[str | None, str], Aggregate]
 
 
-def _claim(session: Session, round_id: int, responses: int) -> bool:
-    """Insert the round's marker unless another transaction did; True when this one did."""
+def _claim(session: Session, rounds: ColumnElement[bool]) -> list[int]:
+    """Insert the marker of every round matching `rounds` that has none yet, with its response
+    count, in one INSERT … SELECT; return the rounds this transaction claimed (not another)."""
+    responses = (
+        select(func.count())
+        .select_from(Response)
+        .where(col(Response.round_id) == col(Round.id))
+        .scalar_subquery()
+    )
+    missing = select(col(Round.id), responses, literal(utcnow())).where(
+        rounds, ~exists().where(col(RoundAggregate.round_id) == col(Round.id))
+    )
     dialect = session.get_bind().dialect.name
     insert_: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    values = {"round_id": round_id, "responses": responses, "computed_at": utcnow()}
-    statement = insert_(RoundAggregate).values(**values).on_conflict_do_nothing()
-    # RETURNING, not the rowcount: psycopg gives -1 for an INSERT … ON CONFLICT DO NOTHING.
-    inserted = session.execute(statement.returning(col(RoundAggregate.round_id))).first()
-    return inserted is not None
+    claim = (
+        insert_(RoundAggregate)
+        .from_select(["round_id", "responses", "computed_at"], missing)
+        .on_conflict_do_nothing()
+        # RETURNING, not the rowcount: psycopg gives -1 for an INSERT … ON CONFLICT DO NOTHING.
+        .returning(col(RoundAggregate.round_id))
+    )
+    return sorted(session.execute(claim).scalars())
+
+
+def _store(session: Session, claimed: list[int]) -> None:
+    """Tally the claimed rounds and copy their comments, a batch of rounds per statement."""
+    for first in range(0, len(claimed), CLAIM_BATCH):
+        batch = claimed[first : first + CLAIM_BATCH]
+        session.execute(_tallies(col(Response.round_id).in_(batch)))
+        _copy_comments(session, batch)
+    session.flush()
 
 
 def _tallies(round_ids: ColumnElement[bool]) -> Insert:
@@ -69,13 +91,7 @@ def _tallies(round_ids: ColumnElement[bool]) -> Insert:
 
 def store_aggregates(*, session: Session, round_id: int) -> None:
     """Aggregate a closed round's scores once; a round already stored is left as it is."""
-    responses = session.execute(
-        select(func.count()).select_from(Response).where(col(Response.round_id) == round_id)
-    ).scalar_one()
-    if _claim(session, round_id, responses):
-        session.execute(_tallies(col(Response.round_id) == round_id))
-        _copy_comments(session, [round_id])
-    session.flush()
+    _store(session, _claim(session, col(Round.id) == round_id))
 
 
 def _copy_comments(session: Session, round_ids: Sequence[int]) -> None:
@@ -112,29 +128,8 @@ def store_missing_aggregates(*, session: Session, now: datetime) -> int:
     In a few statements whatever their number (after an upgrade that may be every round of the
     municipality): one INSERT … SELECT claims them all, then one per batch of rounds tallies.
     """
-    responses = (
-        select(func.count())
-        .select_from(Response)
-        .where(col(Response.round_id) == col(Round.id))
-        .scalar_subquery()
-    )
-    missing = select(col(Round.id), responses, literal(utcnow())).where(
-        is_closed(now), ~exists().where(col(RoundAggregate.round_id) == col(Round.id))
-    )
-    dialect = session.get_bind().dialect.name
-    insert_: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    claim = (
-        insert_(RoundAggregate)
-        .from_select(["round_id", "responses", "computed_at"], missing)
-        .on_conflict_do_nothing()
-        .returning(col(RoundAggregate.round_id))
-    )
-    claimed = sorted(session.execute(claim).scalars())
-    for first in range(0, len(claimed), CLAIM_BATCH):
-        batch = claimed[first : first + CLAIM_BATCH]
-        session.execute(_tallies(col(Response.round_id).in_(batch)))
-        _copy_comments(session, batch)
-    session.flush()
+    claimed = _claim(session, is_closed(now))
+    _store(session, claimed)
     return len(claimed)
 
 
