@@ -19,6 +19,8 @@ from sqlmodel import Session, col
 
 from app.core.stats import SCALE, Aggregate, aggregate_from_counts
 from app.db.models import (
+    ExportCount,
+    ExportHidden,
     Response,
     Round,
     RoundAggregate,
@@ -134,7 +136,9 @@ def store_missing_aggregates(*, session: Session, now: datetime) -> int:
 
 
 def discard_aggregates(*, session: Session, round_id: int) -> None:
-    """Forget a reopened round's figures: more answers may come."""
+    """Forget a reopened round's figures (and the export's decisions): more answers may come."""
+    for table in (ExportCount, ExportHidden):
+        session.execute(delete(table).where(col(table.round_id) == round_id))
     session.execute(delete(StatementAggregate).where(col(StatementAggregate.round_id) == round_id))
     session.execute(delete(StatementComment).where(col(StatementComment.round_id) == round_id))
     session.execute(delete(RoundAggregate).where(col(RoundAggregate.round_id) == round_id))

@@ -7,6 +7,7 @@ rows of a group's cell that the results page hides. Memory does not grow with th
 they come from a server-side cursor in batches, and every writer passes them on as it gets them.
 """
 
+import hashlib
 import json
 import os
 import tempfile
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import xlsxwriter
-from sqlalchemy import and_, exists, false, select
+from sqlalchemy import and_, case, delete, exists, false, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
@@ -29,8 +30,11 @@ from app.db.access import team_for_user, teams_for_user
 from app.db.aggregates import store_missing_aggregates
 from app.db.audit import record
 from app.db.models import (
+    ExportCount,
+    ExportHidden,
     Response,
     Round,
+    RoundAggregate,
     RoundStatement,
     Score,
     StatementAggregate,
@@ -42,9 +46,8 @@ from app.db.results import (
     group_labels,
     mark_results_shown,
     profession_sizes,
-    released_rounds,
 )
-from app.db.sql import is_closed
+from app.db.sql import is_closed, released
 from app.errors import InvalidInput, NotFound
 from app.themes import ProfessionLabels
 
@@ -121,14 +124,14 @@ class RoundInfo:
     opened: str
     closed: str
     grouping: Grouping
-    shown: frozenset[str]  # the statements with at least k values
+    excluded: frozenset[str]  # the statements with fewer than k values
     hidden: Mapping[str, frozenset[str]]  # per statement, the groups whose cells are hidden
     responses: int
     rows: int  # how many rows the round gives
 
     def row_label(self, statement_id: str, profession: str | None) -> str | Literal[False] | None:
         """The row's group label (None: no split), or False when the row is left out."""
-        if statement_id not in self.shown:
+        if statement_id in self.excluded:
             return False
         label = self.grouping.label_of(profession)
         if label is not None and label in self.hidden.get(statement_id, ()):
@@ -143,14 +146,12 @@ class ExportPlan:
     filters: ExportFilter
     k: int
     now: datetime
-    rounds: dict[int, RoundInfo] = field(default_factory=dict)
+    round_count: int = 0  # the rounds exported
     responses: int = 0
+    rows: int = 0
     left_out: int = 0
-
-    @property
-    def rows(self) -> int:
-        """How many rows the export has."""
-        return sum(info.rows for info in self.rounds.values())
+    # Per exported round, what its rows share; only a plan made to read the rows has them.
+    rounds: dict[int, RoundInfo] = field(default_factory=dict)
 
 
 def check_filter(*, session: Session, filters: ExportFilter, theme_ids: Iterable[str]) -> None:
@@ -222,8 +223,22 @@ def record_export(*, session: Session, actor: User | None, plan: "ExportPlan", f
         "til": f.opened_to,
     }
     filters = ", ".join(f"{name}={value}" for name, value in asked.items() if value is not None)
-    detail = f"{fmt}; {filters or 'alle'}; {plan.rows} rækker; {len(plan.rounds)} runder"
+    detail = f"{fmt}; {filters or 'alle'}; {plan.rows} rækker; {plan.round_count} runder"
     record(session=session, actor=actor, kind="export.downloaded", team_id=f.team_id, detail=detail)
+
+
+def rule_key(k: int, labels: ProfessionLabels) -> str:
+    """The fingerprint of a small-group rule: k, the profession labels and the coarser groupings.
+
+    A round's stored export decisions hold for the rule they were made under; when k or the
+    catalogue's professions change, the fingerprint does, and the decisions are made again.
+    """
+
+    def described(mapping: Mapping[Any, str]) -> list[tuple[bool, str, str]]:
+        return sorted((key is None, key or "", value) for key, value in mapping.items())
+
+    text = json.dumps([k, described(labels), [described(group) for group in labels.coarse]])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def plan_export(
@@ -234,82 +249,159 @@ def plan_export(
     min_share: float,
     profession_labels: Mapping[str, str],
     now: datetime | None = None,
+    with_rows: bool = True,
 ) -> ExportPlan:
-    """Which closed rounds match the filters and may be shown, with each round's small-group cells.
+    """Which closed rounds match the filters and may be shown, with their row counts, and (with
+    `with_rows`, for reading the rows) each round's small-group decisions.
 
     Rounds with too few answers are counted, not exported. The rounds exported count as shown:
-    from now on they cannot be reopened.
+    from now on they cannot be reopened. Every figure comes from stored counts and decisions, in
+    a few queries whatever the number of rounds; a round decided under another rule (or never)
+    is decided first, from its stored counts.
     """
     now = now or datetime.now(UTC)
     store_missing_aggregates(session=session, now=now)
-    conditions = _round_conditions(filters, now)
-    rounds = session.execute(
-        select(Round, col(Unit.name), col(Team.name))
-        .join(Team, col(Team.id) == col(Round.team_id))
-        .join(Unit, col(Unit.id) == col(Team.unit_id))
-        .where(*conditions)
-    ).all()
-    released = {r.id for r in released_rounds(session, [r for r, _, _ in rounds], k, min_share)}
-    ids = sorted(i for i in released if i is not None)
-    cells = _cells(session, ids, filters.theme_id)
-    professions = profession_sizes(session=session, round_ids=ids)
     labels = group_labels(profession_labels)
-    included: dict[int, RoundInfo] = {}
-    for round_, unit, team in rounds:
-        if round_.id is None or round_.id not in released:
-            continue
-        mark_results_shown(session=session, round_=round_)
-        included[round_.id] = _round_info(
-            round_, unit, team, professions[round_.id], cells.get(round_.id, {}), k, labels
+    rule = rule_key(k, labels)
+    conditions = _round_conditions(filters, now)
+    shown = released(col(RoundAggregate.responses), k=k, min_share=min_share)
+
+    def matching(*columns: Any) -> Any:
+        return (
+            select(*columns)
+            .select_from(Round)
+            .join(Team, col(Team.id) == col(Round.team_id))
+            .join(RoundAggregate, col(RoundAggregate.round_id) == col(Round.id))
+            .where(*conditions)
         )
-    return ExportPlan(
+
+    for round_ in session.scalars(
+        matching(Round).where(shown, col(Round.results_shown_at).is_(None))
+    ).all():
+        mark_results_shown(session=session, round_=round_)
+    undecided = ~exists().where(
+        col(ExportCount.round_id) == col(Round.id),
+        col(ExportCount.rule) == rule,
+        col(ExportCount.theme_id) == WHOLE_ROUND,
+    )
+    _decide(
+        session,
+        list(session.scalars(matching(col(Round.id)).where(shown, undecided))),
+        k,
+        labels,
+        rule,
+    )
+    counted = matching(
+        func.count(),
+        func.coalesce(func.sum(case((shown, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((shown, col(RoundAggregate.responses)), else_=0)), 0),
+        func.coalesce(func.sum(case((shown, col(ExportCount.rows)), else_=0)), 0),
+    ).outerjoin(
+        ExportCount,
+        and_(
+            col(ExportCount.round_id) == col(Round.id),
+            col(ExportCount.rule) == rule,
+            col(ExportCount.theme_id) == (filters.theme_id or WHOLE_ROUND),
+        ),
+    )
+    matched, exported, responses, rows = session.execute(counted).one()
+    plan = ExportPlan(
         filters=filters,
         k=k,
         now=now,
-        rounds=included,
-        responses=sum(info.responses for info in included.values()),
-        left_out=len(rounds) - len(included),
+        round_count=int(exported),
+        responses=int(responses),
+        rows=int(rows),
+        left_out=int(matched) - int(exported),
     )
+    if not with_rows:
+        return plan
+    return replace(plan, rounds=_round_infos(session, matching, shown, rule, k, labels, filters))
 
 
-# Per round: per (profession, statement), the number of values and of "Ved ikke".
+WHOLE_ROUND = ""  # the theme id of a round's total in `export_count`
+DECIDE_BATCH = 500  # rounds decided per query of their stored counts
+
+
+def _decide(
+    session: Session, round_ids: list[int], k: int, labels: ProfessionLabels, rule: str
+) -> None:
+    """Store, under the rule, which rows of each round the export leaves out and how many rows
+    it gives per theme and in all (any decision under an earlier rule is replaced)."""
+    for first in range(0, len(round_ids), DECIDE_BATCH):
+        batch = sorted(round_ids[first : first + DECIDE_BATCH])
+        for table in (ExportCount, ExportHidden):
+            session.execute(
+                delete(table).where(col(table.round_id).in_(batch), col(table.rule) == rule)
+            )
+        cells = _cells(session, batch)
+        sizes = profession_sizes(session=session, round_ids=batch)
+        themes: dict[int, dict[str, str]] = defaultdict(dict)
+        for round_id, statement_id, theme_id in session.execute(
+            select(
+                col(RoundStatement.round_id),
+                col(RoundStatement.statement_id),
+                col(RoundStatement.theme_id),
+            ).where(col(RoundStatement.round_id).in_(batch))
+        ):
+            themes[round_id][statement_id] = theme_id
+        counts: list[dict[str, Any]] = []
+        hidden: list[dict[str, Any]] = []
+        for round_id in batch:
+            grouping = round_grouping(sizes[round_id], k, labels, labels.coarse)
+            excluded, hidden_groups = _small_group_decision(grouping, cells.get(round_id, {}), k)
+            rows = dict.fromkeys([WHOLE_ROUND, *themes[round_id].values()], 0)
+            for (profession, statement_id), (_values, n) in cells.get(round_id, {}).items():
+                label = grouping.label_of(profession)
+                if statement_id in excluded or label in hidden_groups.get(statement_id, ()):
+                    continue
+                rows[WHOLE_ROUND] += n
+                if statement_id in themes[round_id]:
+                    rows[themes[round_id][statement_id]] += n
+            counts += [
+                {"round_id": round_id, "rule": rule, "theme_id": theme, "rows": n}
+                for theme, n in rows.items()
+            ]
+            hidden += [
+                {"round_id": round_id, "rule": rule, "statement_id": sid, "group_label": None}
+                for sid in sorted(excluded)
+            ]
+            hidden += [
+                {"round_id": round_id, "rule": rule, "statement_id": sid, "group_label": group}
+                for sid, groups in sorted(hidden_groups.items())
+                for group in sorted(groups)
+            ]
+        for table, values in ((ExportCount, counts), (ExportHidden, hidden)):
+            if values:
+                session.execute(insert(table), values)
+    session.flush()
+
+
+# Per round: per (profession, statement), the number of values and of rows (values + "Ved ikke").
 Cells = dict[int, dict[tuple[str | None, str], tuple[int, int]]]
 
 
-def _cells(session: Session, round_ids: list[int], theme_id: str | None) -> Cells:
-    """From the rounds' stored aggregates: values and "Ved ikke" per profession and statement."""
-    if not round_ids:
-        return {}
-    stored = col(StatementAggregate.round_id)
+def _cells(session: Session, round_ids: list[int]) -> Cells:
+    """From the rounds' stored aggregates: values and rows per profession and statement."""
+    table = StatementAggregate.__table__  # type: ignore[attr-defined]
     query = select(
-        stored,
-        col(StatementAggregate.profession),
-        col(StatementAggregate.statement_id),
-        col(StatementAggregate.n),
-        col(StatementAggregate.n) + col(StatementAggregate.dont_know),
-    ).where(stored.in_(round_ids))
-    if theme_id is not None:
-        in_theme = select(col(RoundStatement.statement_id)).where(
-            col(RoundStatement.round_id) == stored, col(RoundStatement.theme_id) == theme_id
-        )
-        query = query.where(col(StatementAggregate.statement_id).in_(in_theme))
+        table.c.round_id,
+        table.c.profession,
+        table.c.statement_id,
+        table.c.n,
+        table.c.n + table.c.dont_know,
+    ).where(table.c.round_id.in_(round_ids))
     cells: Cells = defaultdict(dict)
-    for round_id, profession, statement_id, values, rows in session.execute(query).all():
+    for round_id, profession, statement_id, values, rows in session.execute(query):
         cells[round_id][(profession, statement_id)] = (int(values), int(rows))
     return cells
 
 
-def _round_info(
-    round_: Round,
-    unit: str,
-    team: str,
-    responses: Mapping[str | None, int],
-    cells: Mapping[tuple[str | None, str], tuple[int, int]],
-    k: int,
-    labels: ProfessionLabels,
-) -> RoundInfo:
-    """The round's rows as the small-group rule lets them out."""
-    grouping = round_grouping(responses, k, labels, labels.coarse)
+def _small_group_decision(
+    grouping: Grouping, cells: Mapping[tuple[str | None, str], tuple[int, int]], k: int
+) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """The statements the rule leaves out (fewer than k values), and per statement shown the
+    groups whose cells it hides, exactly as the results page hides them."""
     values: dict[str, int] = defaultdict(int)
     per_group: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (profession, statement_id), (n_values, _rows) in cells.items():
@@ -317,22 +409,76 @@ def _round_info(
         label = grouping.label_of(profession)
         if label is not None:
             per_group[statement_id][label] += n_values
-    shown = frozenset(sid for sid, n in values.items() if enough_answers(n, k))
-    hidden = {sid: hidden_cells(per_group[sid], k) for sid in shown}
-    info = RoundInfo(
-        unit,
-        team,
-        round_.label,
-        _iso_day(round_.opened_at),
-        _iso_day(round_.closed_at),
-        grouping,
-        shown,
-        hidden,
-        responses=sum(responses.values()),
-        rows=0,
-    )
-    rows = sum(n for (p, sid), (_, n) in cells.items() if info.row_label(sid, p) is not False)
-    return replace(info, rows=rows)
+    excluded = frozenset(sid for sid, n in values.items() if not enough_answers(n, k))
+    hidden = {sid: hidden_cells(per_group[sid], k) for sid in values if sid not in excluded}
+    return excluded, {sid: groups for sid, groups in hidden.items() if groups}
+
+
+def _round_infos(
+    session: Session,
+    matching: Callable[..., Any],
+    shown: ColumnElement[bool],
+    rule: str,
+    k: int,
+    labels: ProfessionLabels,
+    filters: ExportFilter,
+) -> dict[int, RoundInfo]:
+    """Per exported round, its names, dates, grouping and the stored decisions of the rule."""
+    found = session.execute(
+        matching(
+            col(Round.id),
+            col(Unit.name),
+            col(Team.name),
+            col(Round.label),
+            col(Round.opened_at),
+            col(Round.closed_at),
+            col(RoundAggregate.responses),
+            col(ExportCount.rows),
+        )
+        .join(Unit, col(Unit.id) == col(Team.unit_id))
+        .join(
+            ExportCount,
+            and_(
+                col(ExportCount.round_id) == col(Round.id),
+                col(ExportCount.rule) == rule,
+                col(ExportCount.theme_id) == (filters.theme_id or WHOLE_ROUND),
+            ),
+        )
+        .where(shown)
+    ).all()
+    ids = [row[0] for row in found]
+    sizes: dict[int, dict[str | None, int]] = {}
+    excluded: dict[int, set[str]] = defaultdict(set)
+    hidden: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for first in range(0, len(ids), DECIDE_BATCH):
+        batch = ids[first : first + DECIDE_BATCH]
+        sizes |= profession_sizes(session=session, round_ids=batch)
+        for round_id, statement_id, group in session.execute(
+            select(
+                col(ExportHidden.round_id),
+                col(ExportHidden.statement_id),
+                col(ExportHidden.group_label),
+            ).where(col(ExportHidden.round_id).in_(batch), col(ExportHidden.rule) == rule)
+        ):
+            if group is None:
+                excluded[round_id].add(statement_id)
+            else:
+                hidden[round_id][statement_id].add(group)
+    return {
+        round_id: RoundInfo(
+            unit,
+            team,
+            label,
+            _iso_day(opened),
+            _iso_day(closed),
+            round_grouping(sizes[round_id], k, labels, labels.coarse),
+            frozenset(excluded[round_id]),
+            {sid: frozenset(groups) for sid, groups in hidden[round_id].items()},
+            responses=int(responses),
+            rows=int(rows),
+        )
+        for round_id, unit, team, label, opened, closed, responses, rows in found
+    }
 
 
 def _scores(plan: ExportPlan, *columns: Any) -> Any:

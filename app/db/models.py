@@ -603,3 +603,36 @@ class StatementAggregate(SQLModel, table=True):
     count_8: int
     count_9: int
     count_10: int
+
+
+class ExportCount(SQLModel, table=True):
+    """How many rows a stored round gives the export under one small-group rule: per theme, and
+    for the whole round (theme ""). Computed once from the stored counts (`app.db.export`), so
+    that the export page adds up a few numbers per round instead of every stored cell."""
+
+    __tablename__ = "export_count"
+
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
+    )
+    # The rule's fingerprint: k and the profession labels and groupings the grouping used.
+    rule: str = Field(max_length=64, primary_key=True)
+    theme_id: str = Field(max_length=100, primary_key=True)
+    rows: int
+
+
+class ExportHidden(SQLModel, table=True):
+    """A statement (group None) or one group's cell of a statement that the export leaves out of
+    a stored round under one rule: the small-group rule's decision, stored with the counts."""
+
+    __tablename__ = "export_hidden"
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("round.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    rule: str = Field(max_length=64)
+    statement_id: str = Field(max_length=100)
+    group_label: str | None = Field(default=None, max_length=100)

@@ -59,6 +59,7 @@ def export_page(
             catalogue=catalogue,
             settings=settings,
             query=query,
+            with_rows=False,
         )
     except InvalidInput as error:
         return render(request, "export.html", 422, error=error.message, **context)
@@ -114,7 +115,14 @@ def export_codebook(
     query: ExportQueryDep,
 ) -> Response:
     """The codebook of an export with these filters (how many rounds were left out, and why)."""
-    plan = plan_for(session=session, user=user, catalogue=catalogue, settings=settings, query=query)
+    plan = plan_for(
+        session=session,
+        user=user,
+        catalogue=catalogue,
+        settings=settings,
+        query=query,
+        with_rows=False,
+    )
     return Response(
         codebook_markdown(plan),
         media_type="text/markdown; charset=utf-8",

@@ -84,9 +84,16 @@ CsvExportQueryDep = Annotated[CsvExportQuery, Query()]
 
 
 def plan_for(
-    *, session: Session, user: User, catalogue: Catalogue, settings: Settings, query: ExportQuery
+    *,
+    session: Session,
+    user: User,
+    catalogue: Catalogue,
+    settings: Settings,
+    query: ExportQuery,
+    with_rows: bool = True,
 ) -> ExportPlan:
-    """The export the user asked for, limited to what they may see (404 / 403 / 422 otherwise)."""
+    """The export the user asked for, limited to what they may see (404 / 403 / 422 otherwise);
+    without `with_rows` only its counts (for the page and the codebook)."""
     asked = ExportFilter(
         unit_id=query.enhed,
         team_id=query.team,
@@ -102,6 +109,7 @@ def plan_for(
         k=settings.min_group_size,
         min_share=settings.min_share,
         profession_labels=catalogue.profession_labels(),
+        with_rows=with_rows,
     )
 
 
