@@ -29,7 +29,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from app.db.engine import make_engine
-from app.db.export import COLUMN_NAMES, ExportFilter, export_rows, plan_export, write_export
+from app.db.export import COLUMN_HEADERS, ExportFilter, export_rows, plan_export, write_export
 from app.db.models import Response, Score, Team, Unit
 from app.db.rounds import create_round
 from app.migrate import upgrade_to_head
@@ -168,7 +168,7 @@ def _child(url: str, out: Path, traced: bool) -> dict[str, float]:
 def _read_back(out: Path) -> int:
     with open(out, encoding="utf-8-sig", newline="") as file:
         reader = csv.reader(file, delimiter=";")
-        assert tuple(next(reader)) == COLUMN_NAMES, "the header differs from COLUMN_NAMES"
+        assert tuple(next(reader)) == COLUMN_HEADERS, "the header differs from COLUMN_HEADERS"
         return sum(1 for _ in reader)
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from app.core.scoring import Answer
 from app.db import export
 from app.db.export import (
+    COLUMN_HEADERS,
     COLUMN_NAMES,
     DANISH,
     INTERNATIONAL,
@@ -142,8 +143,8 @@ def read_csv(data: bytes | Iterable[bytes], delimiter: str = ";") -> list[dict[s
     assert raw.startswith(b"\xef\xbb\xbf"), "no byte order mark"
     reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=delimiter)
     header = next(reader)
-    assert tuple(header) == COLUMN_NAMES
-    return [dict(zip(header, line, strict=True)) for line in reader]
+    assert tuple(header) == COLUMN_HEADERS  # Danish headers; the rows keyed by the English keys
+    return [dict(zip(COLUMN_NAMES, line, strict=True)) for line in reader]
 
 
 def export_csv(
@@ -258,7 +259,7 @@ def test_international_option_uses_comma_and_decimal_point(
     assert csv_field(4.25, INTERNATIONAL) == "4.25"
     assert csv_field(4.25, DANISH) == "4,25"
     first_line = b"".join(csv_chunks([], INTERNATIONAL)).decode("utf-8-sig").splitlines()[0]
-    assert first_line == ",".join(COLUMN_NAMES)
+    assert first_line == ",".join(COLUMN_HEADERS)
 
 
 def test_csv_comes_in_chunks_of_a_few_thousand_rows() -> None:
@@ -495,6 +496,7 @@ def test_xlsx_has_a_sheet_of_answers_and_a_codebook(
     assert answers.count("<row ") == 1 + 3
     assert "Team A" in answers and "Lærer" not in answers  # one profession: no split shown
     assert "response_id" in book.read("xl/worksheets/sheet2.xml").decode()
+    assert "Besvarelse-id" in answers
 
 
 def test_codebook_explains_every_column_the_small_group_rule_and_k(

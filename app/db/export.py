@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import xlsxwriter
 from sqlalchemy import and_, case, delete, exists, false, func, insert, select
@@ -54,31 +54,64 @@ from app.themes import ProfessionLabels
 Cell = str | int | float | None
 Row = tuple[Cell, ...]
 
-# (column, what it holds) in the order of the export; the codebook is written from this.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("unit", "Enhedens navn (fx et skoleområde)."),
-    ("team", "Teamets navn."),
-    ("round_id", "Rundens nummer i Spindelvæv (entydigt i hele kommunen)."),
-    ("round_label", "Rundens navn, fx »November 2026«."),
-    ("round_opened", "Datoen runden blev åbnet for svar (ÅÅÅÅ-MM-DD, dansk tid)."),
-    ("round_closed", "Datoen runden blev lukket (ÅÅÅÅ-MM-DD, dansk tid)."),
-    ("theme", "Temaets titel, som den lød i runden."),
-    ("area", "Emnets titel, som den lød i runden."),
-    ("statement_id", "Udsagnets faste id (fx ledelse.retning.1); sammenlign runder på det."),
-    ("statement_text", "Udsagnets ordlyd, som den blev vurderet i runden."),
-    (
+
+class Column(NamedTuple):
+    """One column of the export: its key (JSON Lines, the API), its header (CSV, XLSX) and what
+    it holds (the codebook); `width` is its width in the XLSX sheet, in characters."""
+
+    key: str
+    header: str
+    description: str
+    width: int
+
+
+# The one table of the columns, in the order of the export; everything else is derived from it.
+COLUMNS: tuple[Column, ...] = (
+    Column("unit", "Enhed", "Enhedens navn (fx et skoleområde).", 20),
+    Column("team", "Team", "Teamets navn.", 20),
+    Column("round_id", "Runde-nr.", "Rundens nummer i Spindelvæv (entydigt i hele kommunen).", 10),
+    Column("round_label", "Runde", "Rundens navn, fx »November 2026«.", 18),
+    Column(
+        "round_opened",
+        "Åbnet",
+        "Datoen runden blev åbnet for svar (ÅÅÅÅ-MM-DD, dansk tid; en dato i XLSX).",
+        11,
+    ),
+    Column(
+        "round_closed",
+        "Lukket",
+        "Datoen runden blev lukket (ÅÅÅÅ-MM-DD, dansk tid; en dato i XLSX).",
+        11,
+    ),
+    Column("theme", "Tema", "Temaets titel, som den lød i runden.", 30),
+    Column("area", "Emne", "Emnets titel, som den lød i runden.", 30),
+    Column(
+        "statement_id",
+        "Udsagn-id",
+        "Udsagnets faste id (fx ledelse.retning.1); sammenlign runder på det.",
+        22,
+    ),
+    Column("statement_text", "Udsagn", "Udsagnets ordlyd, som den blev vurderet i runden.", 60),
+    Column(
         "profession",
+        "Faggruppe",
         "Faggruppen, som resultatsiden viser: en faggruppe, eller »Øvrige« for de små samlet. "
         "Tom, hvor runden ikke har faggrupper nok til at vise nogen (se reglen om små grupper).",
+        18,
     ),
-    ("value", "Vurderingen, et helt tal fra 1 til 10. Tom betyder »Ved ikke«."),
-    (
+    Column(
+        "value", "Vurdering", "Vurderingen, et helt tal fra 1 til 10. Tom betyder »Ved ikke«.", 10
+    ),
+    Column(
         "response_id",
+        "Besvarelse-id",
         "Tilfældigt id for én besvarelse i én runde: rækker med samme id er samme persons svar i "
         "den runde. Id'et kan ikke kobles til en person eller til svar i andre runder.",
+        14,
     ),
 )
-COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
+COLUMN_NAMES = tuple(column.key for column in COLUMNS)  # the keys of JSON Lines
+COLUMN_HEADERS = tuple(column.header for column in COLUMNS)  # the header row of CSV and XLSX
 # Cells that Excel and LibreOffice would read as a formula (or as the start of one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_576
@@ -481,34 +514,89 @@ def _round_infos(
     }
 
 
-def _scores(plan: ExportPlan, *columns: Any) -> Any:
-    """The scores of the plan's rounds, joined to their statements."""
+def _scores(plan: ExportPlan) -> Any:
+    """SQL: the scores of the plan's rounds with their response, ordered by round only.
+
+    Ordered by round only, SQLite reads them in the order of its index of responses by round:
+    no sorter and no join to the statements, which cost more than all the rest of the export.
+    """
+    round_id = col(Response.round_id)
     query = (
-        select(*columns)
+        select(
+            round_id,
+            col(Score.response_id),
+            col(Response.public_id),
+            col(Response.profession),
+            col(Score.statement_id),
+            col(Score.value),
+        )
         .select_from(Score)
         .join(Response, col(Response.id) == col(Score.response_id))
-        .join(
-            RoundStatement,
-            and_(
-                col(RoundStatement.round_id) == col(Response.round_id),
-                col(RoundStatement.statement_id) == col(Score.statement_id),
-            ),
-        )
-        .where(col(Response.round_id).in_(sorted(plan.rounds)))
+        .where(round_id.in_(sorted(plan.rounds)))
+        .order_by(round_id)
     )
     if plan.filters.theme_id is not None:
-        query = query.where(col(RoundStatement.theme_id) == plan.filters.theme_id)
+        in_theme = select(col(RoundStatement.statement_id)).where(
+            col(RoundStatement.theme_id) == plan.filters.theme_id
+        )
+        query = query.where(col(Score.statement_id).in_(in_theme))
     return query
 
 
-def _statements(connection: Connection, round_id: int) -> dict[str, tuple[str, str, str, str]]:
-    query = select(
-        col(RoundStatement.statement_id),
-        col(RoundStatement.theme_title),
-        col(RoundStatement.area_title),
-        col(RoundStatement.text),
-    ).where(col(RoundStatement.round_id) == round_id)
-    return {sid: (theme, area, sid, text) for sid, theme, area, text in connection.execute(query)}
+class _RoundRows:
+    """One round's rows, gathered as they stream and let out in the export's order.
+
+    The rows repeat the round's names and each statement's texts: each (profession, statement)
+    gets its first twelve cells built once, with the small-group rule's verdict on them.
+    """
+
+    def __init__(self, connection: Connection, round_id: int, info: RoundInfo, theme: str | None):
+        query = select(
+            col(RoundStatement.statement_id),
+            col(RoundStatement.position),
+            col(RoundStatement.theme_title),
+            col(RoundStatement.area_title),
+            col(RoundStatement.text),
+        ).where(col(RoundStatement.round_id) == round_id)
+        if theme is not None:
+            query = query.where(col(RoundStatement.theme_id) == theme)
+        head = (info.unit, info.team, round_id, info.label, info.opened, info.closed)
+        self.info = info
+        self.positions: dict[str, int] = {}
+        self.texts: dict[str, tuple[Cell, ...]] = {}
+        for statement_id, position, theme_title, area, text in connection.execute(query):
+            self.positions[statement_id] = position
+            self.texts[statement_id] = (*head, theme_title, area, statement_id, text)
+        self.responses: list[tuple[str, int, str | None]] = []
+        self.scores: dict[int, list[tuple[int, str, int | None]]] = {}
+
+    def add(self, response_id: int, public_id: str, profession: str | None) -> list[Any]:
+        """The list the response's scores go into (position, statement id, value)."""
+        scores = self.scores.get(response_id)
+        if scores is None:
+            scores = self.scores[response_id] = []
+            self.responses.append((public_id, response_id, profession))
+        return scores
+
+    def rows(self) -> Iterator[Row]:
+        """The rows: by the random public id, not the response id (the order of submission
+        stays unknown), then by the statement's place in the round."""
+        row_label = self.info.row_label
+        prefixes: dict[str | None, dict[str, tuple[Cell, ...] | None]] = {}
+        for public_id, response_id, profession in sorted(self.responses):
+            cells = prefixes.get(profession)
+            if cells is None:
+                cells = prefixes[profession] = {}
+                for statement_id, texts in self.texts.items():
+                    label = row_label(statement_id, profession)
+                    # None: a cell the small-group rule hides
+                    cells[statement_id] = None if label is False else (*texts, label)
+            scores = self.scores[response_id]
+            scores.sort()
+            for _position, statement_id, value in scores:
+                prefix = cells[statement_id]
+                if prefix is not None:
+                    yield (*prefix, value, public_id)
 
 
 def export_rows(
@@ -518,43 +606,42 @@ def export_rows(
 
     The query carries only what changes from row to row; a round's names and dates come from the
     plan, and its statement texts (as scored) from a query of some 60 rows when the stream reaches
-    the round. That halves the work of SQLite's sorter and keeps memory flat.
+    the round. A round's rows are put in order in memory, so memory grows with the largest
+    round, never with the export.
     """
     if not plan.rounds:
         return
-    query = _scores(
-        plan,
-        col(Response.round_id),
-        col(Score.statement_id),
-        col(Response.profession),
-        col(Score.value),
-        col(Response.public_id),
-    ).order_by(
-        # By the random public id, not the response id: the order of submission stays unknown.
-        col(Response.round_id),
-        col(Response.public_id),
-        col(Response.id),
-        col(RoundStatement.position),
-    )
-    current: int | None = None
-    info: RoundInfo | None = None
-    head: tuple[str | int, ...] = ()
-    statements: dict[str, tuple[str, str, str, str]] = {}
+    theme = plan.filters.theme_id
+    current: _RoundRows | None = None
+    current_id: int | None = None
+    last_response: int | None = None
+    scores: list[Any] = []
+    positions: dict[str, int] = {}
     # Its own connection: the rows outlive the request's session while a response streams.
     with engine.connect() as connection:
-        result = connection.execute(query, execution_options={"yield_per": batch_size})
-        for round_id, statement_id, profession, value, response_id in result:
-            if round_id != current:
-                current, info = round_id, plan.rounds.get(round_id)
-                if info is not None:
-                    head = (info.unit, info.team, round_id, info.label, info.opened, info.closed)
-                    statements = _statements(connection, round_id)
-            if info is None:  # closed after the plan was made: not vetted, not exported
-                continue
-            label = info.row_label(statement_id, profession)
-            if label is False:  # a cell the small-group rule hides
-                continue
-            yield (*head, *statements[statement_id], label, value, response_id)
+        result = connection.execute(_scores(plan), execution_options={"yield_per": batch_size})
+        for batch in result.partitions():
+            for round_id, response_id, public_id, profession, statement_id, value in batch:
+                if round_id != current_id:
+                    if current is not None:
+                        yield from current.rows()
+                    current_id, last_response = round_id, None
+                    info = plan.rounds.get(round_id)
+                    # None: closed after the plan was made, so not vetted and not exported
+                    current = (
+                        None if info is None else _RoundRows(connection, round_id, info, theme)
+                    )
+                    positions = current.positions if current is not None else {}
+                if current is None:
+                    continue
+                if response_id != last_response:
+                    last_response = response_id
+                    scores = current.add(response_id, public_id, profession)
+                position = positions.get(statement_id)
+                if position is not None:
+                    scores.append((position, statement_id, value))
+        if current is not None:
+            yield from current.rows()
 
 
 def neutralise(cell: str) -> str:
@@ -586,7 +673,7 @@ def csv_chunks(rows: Iterable[Row], csv_format: CsvFormat = DANISH) -> Iterator[
     sep = csv_format.delimiter
     prefixes: dict[tuple[Cell, ...], str] = {}
     tails: dict[tuple[Cell, ...], str] = {}
-    lines = ["\ufeff" + sep.join(csv_field(name, csv_format) for name in COLUMN_NAMES)]
+    lines = ["\ufeff" + sep.join(csv_field(name, csv_format) for name in COLUMN_HEADERS)]
     for row in rows:
         repeated = row[:10]
         prefix = prefixes.get(repeated)
@@ -648,7 +735,7 @@ def codebook_rows(plan: ExportPlan) -> list[tuple[str, str]]:
             "i) og til sidst udsagnets plads i runden.",
         ),
     ]
-    return [*COLUMNS, *notes]
+    return [*((c.header, f"`{c.key}` (JSON). {c.description}") for c in COLUMNS), *notes]
 
 
 def codebook_markdown(plan: ExportPlan) -> str:
@@ -661,9 +748,9 @@ def codebook_markdown(plan: ExportPlan) -> str:
         "",
         "## Kolonner",
         "",
-        "| kolonne | indhold |",
-        "|---|---|",
-        *(f"| `{name}` | {text} |" for name, text in COLUMNS),
+        "| kolonne (CSV, XLSX) | nøgle (JSON) | indhold |",
+        "|---|---|---|",
+        *(f"| {c.header} | `{c.key}` | {c.description} |" for c in COLUMNS),
         "",
         "## Regler",
         "",
@@ -689,14 +776,14 @@ def write_xlsx(rows: Iterable[Row], target: str | os.PathLike[str], plan: Export
     bold = workbook.add_format({"bold": True})
     sheets = 1
     sheet = workbook.add_worksheet("Svar")
-    sheet.write_row(0, 0, COLUMN_NAMES, bold)
+    sheet.write_row(0, 0, COLUMN_HEADERS, bold)
     line = written = 0
     for row in rows:
         line += 1
         if line == XLSX_MAX_ROWS:  # a sheet holds about a million rows; carry on in the next
             sheets += 1
             sheet = workbook.add_worksheet(f"Svar {sheets}")
-            sheet.write_row(0, 0, COLUMN_NAMES, bold)
+            sheet.write_row(0, 0, COLUMN_HEADERS, bold)
             line = 1
         for column, cell in enumerate(row):
             if isinstance(cell, str):

@@ -30,7 +30,7 @@ router = APIRouter()
 CsrfChecked = [Depends(require_csrf)]
 Responses = dict[int | str, dict[str, Any]]
 NOT_LOGGED_IN: Responses = {401: {"description": "Hverken login eller en gyldig API-nøgle."}}
-_DESCRIPTIONS = dict(COLUMNS)
+_DESCRIPTIONS = {column.key: column.description for column in COLUMNS}
 
 
 def _responses(more: Responses) -> Responses:
