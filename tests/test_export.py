@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -497,6 +498,29 @@ def test_xlsx_has_a_sheet_of_answers_and_a_codebook(
     assert "Team A" in answers and "Lærer" not in answers  # one profession: no split shown
     assert "response_id" in book.read("xl/worksheets/sheet2.xml").decode()
     assert "Besvarelse-id" in answers
+
+
+def test_xlsx_reads_back_in_a_spreadsheet_with_danish_headers_date_cells_a_filter_and_a_frozen_row(
+    app: FastAPI, session: Session, catalogue: Catalogue, world: World
+) -> None:
+    first, second = statement_ids(catalogue)
+    scored_round(session, catalogue, world.team_a, [("laerer", {first: 8, second: 5})] * 3)
+
+    response = client_as(app, world.admin).get("/eksport/svar.xlsx")
+
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book["Svar"]
+    rows = list(sheet.iter_rows())
+    assert [cell.value for cell in rows[0]] == [column.header for column in export.COLUMNS]
+    assert rows[0][0].value == "Enhed" and rows[0][11].value == "Vurdering"
+    assert len(rows) == 1 + 6
+    opened, closed = rows[1][4], rows[1][5]
+    assert opened.is_date and closed.is_date
+    assert opened.value.date() == OPENED.date()
+    assert closed.value.date() == (OPENED + timedelta(days=7)).date()
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:M7"
+    assert sheet.column_dimensions["J"].width > sheet.column_dimensions["C"].width  # text wider
 
 
 def test_codebook_explains_every_column_the_small_group_rule_and_k(

@@ -112,6 +112,8 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_NAMES = tuple(column.key for column in COLUMNS)  # the keys of JSON Lines
 COLUMN_HEADERS = tuple(column.header for column in COLUMNS)  # the header row of CSV and XLSX
+# The columns written as date cells in XLSX (ISO dates in CSV and JSON).
+DATE_COLUMNS = frozenset(COLUMN_NAMES.index(key) for key in ("round_opened", "round_closed"))
 # Cells that Excel and LibreOffice would read as a formula (or as the start of one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_576
@@ -760,7 +762,8 @@ def codebook_markdown(plan: ExportPlan) -> str:
         "",
         "- CSV: UTF-8 med BOM. Dansk (standard): semikolon mellem felterne og decimalkomma. "
         "International: komma og decimalpunktum.",
-        "- XLSX: arket »Svar« med rækkerne og arket »Kodebog« med denne kodebog.",
+        "- XLSX: arket »Svar« med rækkerne (datoerne som datoceller, filter på overskriftsrækken, "
+        "der står fast ved rulning) og arket »Kodebog« med denne kodebog.",
         "- JSON Lines (API'et): ét objekt pr. linje med kolonnerne som nøgler; "
         "tomme felter er null.",
         "",
@@ -774,23 +777,26 @@ def write_xlsx(rows: Iterable[Row], target: str | os.PathLike[str], plan: Export
         os.fspath(target), {"constant_memory": True, "strings_to_formulas": False}
     )
     bold = workbook.add_format({"bold": True})
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     sheets = 1
-    sheet = workbook.add_worksheet("Svar")
-    sheet.write_row(0, 0, COLUMN_HEADERS, bold)
+    sheet = _answer_sheet(workbook, "Svar", bold)
     line = written = 0
     for row in rows:
         line += 1
         if line == XLSX_MAX_ROWS:  # a sheet holds about a million rows; carry on in the next
+            _filter_header(sheet, line - 1)
             sheets += 1
-            sheet = workbook.add_worksheet(f"Svar {sheets}")
-            sheet.write_row(0, 0, COLUMN_HEADERS, bold)
+            sheet = _answer_sheet(workbook, f"Svar {sheets}", bold)
             line = 1
         for column, cell in enumerate(row):
-            if isinstance(cell, str):
+            if column in DATE_COLUMNS and isinstance(cell, str) and cell:
+                sheet.write_datetime(line, column, datetime.fromisoformat(cell), day)
+            elif isinstance(cell, str):
                 sheet.write_string(line, column, neutralise(cell))
             elif cell is not None:
                 sheet.write_number(line, column, cell)
         written += 1
+    _filter_header(sheet, line)
     book = workbook.add_worksheet("Kodebog")
     book.set_column(0, 0, 18)
     book.set_column(1, 1, 100)
@@ -800,6 +806,21 @@ def write_xlsx(rows: Iterable[Row], target: str | os.PathLike[str], plan: Export
         book.write_string(number, 1, text)
     workbook.close()
     return written
+
+
+def _answer_sheet(workbook: Any, name: str, bold: Any) -> Any:
+    """A sheet of answers: the Danish header row, frozen, and the columns' widths."""
+    sheet = workbook.add_worksheet(name)
+    for number, column in enumerate(COLUMNS):
+        sheet.set_column(number, number, column.width)
+    sheet.write_row(0, 0, COLUMN_HEADERS, bold)
+    sheet.freeze_panes(1, 0)
+    return sheet
+
+
+def _filter_header(sheet: Any, last_line: int) -> None:
+    """An autofilter on the header row over the sheet's rows (set when they are all written)."""
+    sheet.autofilter(0, 0, max(last_line, 1), len(COLUMNS) - 1)
 
 
 def xlsx_chunks(
