@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from app.core.rounds import normalise_join_code
 from app.core.scoring import Answer
+from app.db.export import COLUMN_HEADERS, COLUMN_NAMES
 from app.db.models import Response, Round, Score, Team, TeamFacilitator, Unit, User
 from app.db.responses import save_response
 from app.themes import Catalogue
@@ -222,7 +223,9 @@ def test_the_thanks_page_says_how_many_of_the_team_have_answered(
 
 def _csv_rows(client: TestClient) -> list[dict[str, str]]:
     data = client.get("/eksport/svar.csv").content.decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(data), delimiter=";"))
+    reader = csv.reader(io.StringIO(data), delimiter=";")
+    assert tuple(next(reader)) == COLUMN_HEADERS  # Danish headers; keyed here by the English keys
+    return [dict(zip(COLUMN_NAMES, line, strict=True)) for line in reader]
 
 
 def test_page_api_csv_and_json_lines_agree_on_one_grouping_that_isolates_no_one(

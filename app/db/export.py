@@ -73,13 +73,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("round_label", "Runde", "Rundens navn, fx »November 2026«.", 18),
     Column(
         "round_opened",
-        "Åbnet",
+        "Åbnet den",
         "Datoen runden blev åbnet for svar (ÅÅÅÅ-MM-DD, dansk tid; en dato i XLSX).",
         11,
     ),
     Column(
         "round_closed",
-        "Lukket",
+        "Lukket den",
         "Datoen runden blev lukket (ÅÅÅÅ-MM-DD, dansk tid; en dato i XLSX).",
         11,
     ),
