@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import xlsxwriter
-from sqlalchemy import and_, case, delete, exists, false, func, insert, select
+from sqlalchemy import and_, case, exists, false, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
@@ -166,12 +166,19 @@ class RoundInfo:
 
     def row_label(self, statement_id: str, profession: str | None) -> str | Literal[False] | None:
         """The row's group label (None: no split), or False when the row is left out."""
-        if statement_id in self.excluded:
-            return False
         label = self.grouping.label_of(profession)
-        if label is not None and label in self.hidden.get(statement_id, ()):
-            return False
-        return label
+        return False if left_out(self.excluded, self.hidden, statement_id, label) else label
+
+
+def left_out(
+    excluded: frozenset[str],
+    hidden: Mapping[str, frozenset[str]],
+    statement_id: str,
+    label: str | None,
+) -> bool:
+    """Whether the small-group rule leaves a row out: its statement has fewer than k values, or
+    its group's cell of the statement is hidden."""
+    return statement_id in excluded or (label is not None and label in hidden.get(statement_id, ()))
 
 
 @dataclass(frozen=True)
@@ -314,11 +321,7 @@ def plan_export(
         matching(Round).where(shown, col(Round.results_shown_at).is_(None))
     ).all():
         mark_results_shown(session=session, round_=round_)
-    undecided = ~exists().where(
-        col(ExportCount.round_id) == col(Round.id),
-        col(ExportCount.rule) == rule,
-        col(ExportCount.theme_id) == WHOLE_ROUND,
-    )
+    undecided = ~exists().where(_stored_count(rule, WHOLE_ROUND))
     _decide(
         session,
         list(session.scalars(matching(col(Round.id)).where(shown, undecided))),
@@ -331,14 +334,7 @@ def plan_export(
         func.coalesce(func.sum(case((shown, 1), else_=0)), 0),
         func.coalesce(func.sum(case((shown, col(RoundAggregate.responses)), else_=0)), 0),
         func.coalesce(func.sum(case((shown, col(ExportCount.rows)), else_=0)), 0),
-    ).outerjoin(
-        ExportCount,
-        and_(
-            col(ExportCount.round_id) == col(Round.id),
-            col(ExportCount.rule) == rule,
-            col(ExportCount.theme_id) == (filters.theme_id or WHOLE_ROUND),
-        ),
-    )
+    ).outerjoin(ExportCount, _stored_count(rule, filters.theme_id or WHOLE_ROUND))
     matched, exported, responses, rows = session.execute(counted).one()
     plan = ExportPlan(
         filters=filters,
@@ -355,20 +351,27 @@ def plan_export(
 
 
 WHOLE_ROUND = ""  # the theme id of a round's total in `export_count`
+
+
+def _stored_count(rule: str, theme_id: str) -> ColumnElement[bool]:
+    """SQL: the `export_count` row of the round, the rule and the theme (or WHOLE_ROUND)."""
+    return and_(
+        col(ExportCount.round_id) == col(Round.id),
+        col(ExportCount.rule) == rule,
+        col(ExportCount.theme_id) == theme_id,
+    )
+
+
 DECIDE_BATCH = 500  # rounds decided per query of their stored counts
 
 
 def _decide(
     session: Session, round_ids: list[int], k: int, labels: ProfessionLabels, rule: str
 ) -> None:
-    """Store, under the rule, which rows of each round the export leaves out and how many rows
-    it gives per theme and in all (any decision under an earlier rule is replaced)."""
+    """Store, under the rule, which rows of each round (one not yet decided under it) the export
+    leaves out and how many rows it gives per theme and in all; other rules' decisions stay."""
     for first in range(0, len(round_ids), DECIDE_BATCH):
         batch = sorted(round_ids[first : first + DECIDE_BATCH])
-        for table in (ExportCount, ExportHidden):
-            session.execute(
-                delete(table).where(col(table.round_id).in_(batch), col(table.rule) == rule)
-            )
         cells = _cells(session, batch)
         sizes = profession_sizes(session=session, round_ids=batch)
         themes: dict[int, dict[str, str]] = defaultdict(dict)
@@ -387,8 +390,7 @@ def _decide(
             excluded, hidden_groups = _small_group_decision(grouping, cells.get(round_id, {}), k)
             rows = dict.fromkeys([WHOLE_ROUND, *themes[round_id].values()], 0)
             for (profession, statement_id), (_values, n) in cells.get(round_id, {}).items():
-                label = grouping.label_of(profession)
-                if statement_id in excluded or label in hidden_groups.get(statement_id, ()):
+                if left_out(excluded, hidden_groups, statement_id, grouping.label_of(profession)):
                     continue
                 rows[WHOLE_ROUND] += n
                 if statement_id in themes[round_id]:
@@ -471,14 +473,7 @@ def _round_infos(
             col(ExportCount.rows),
         )
         .join(Unit, col(Unit.id) == col(Team.unit_id))
-        .join(
-            ExportCount,
-            and_(
-                col(ExportCount.round_id) == col(Round.id),
-                col(ExportCount.rule) == rule,
-                col(ExportCount.theme_id) == (filters.theme_id or WHOLE_ROUND),
-            ),
-        )
+        .join(ExportCount, _stored_count(rule, filters.theme_id or WHOLE_ROUND))
         .where(shown)
     ).all()
     ids = [row[0] for row in found]
